@@ -1,0 +1,1 @@
+# admin module: sources, programs, unit tests.

@@ -1,0 +1,1 @@
+# api module: sources, programs, unit tests.

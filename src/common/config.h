@@ -1,0 +1,156 @@
+/*
+ * config: the three operator files, parsed with libyaml into typed structs.
+ *
+ *   acloud.yml   where things are (database, socket, files) and tunables
+ *   auth.yml     API keys, profiles, device whitelists, limits, priority
+ *   devices.yml  devices and per-backend compilers
+ *
+ * Each loader validates everything (unknown field, duplicate id or key, bad
+ * class, bad limit, wrong type) and on failure fills `err` with
+ * "<file>:<line>: <reason>" and returns CONFIG_ERR, leaving nothing
+ * allocated.  A loaded config is immutable; reloading builds a new one and
+ * the caller swaps it in only on success, so the last good config survives
+ * an invalid edit.  One owner: whoever loaded it frees it.
+ */
+#ifndef ACLOUD_CONFIG_H
+#define ACLOUD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define CONFIG_OK 0
+#define CONFIG_ERR (-1)
+#define CONFIG_ERR_MAX 512
+
+enum device_class { DEVICE_CLASS_SIMULATOR, DEVICE_CLASS_LUCIDAC, DEVICE_CLASS_REDAC, DEVICE_CLASS_COUNT };
+
+/* "SIMULATOR" | "LUCIDAC" | "REDAC"; -1 when unknown. */
+int device_class_parse(const char *name);
+const char *device_class_name(enum device_class cls);
+
+/* ---- acloud.yml --------------------------------------------------------- */
+/*
+ * domain: analog.example.org         # shown by /api/v1/system/status
+ * database: "host=/run/postgresql dbname=acloud user=acloud_app"
+ *                                     # libpq conninfo; "" = PG* env only
+ * api:
+ *   socket: /run/acloud/api.sock      # unix socket to listen on
+ *                                     # (ignored when fd 0 is a socket)
+ *   workers: 4                        # 0 = number of cores, at least 2
+ *   max_body_bytes: 33554432          # request body limit (413 above)
+ *   delete_grace_s: 120
+ * scheduler:
+ *   lease_s: 30                       # heartbeat age after which a task is rescued
+ *   heartbeat_s: 5
+ *   poll_ms: 1000                     # fallback poll when NOTIFY is lost
+ *   shutdown_timeout_s: 30
+ * paths:
+ *   auth: /etc/acloud/auth.yml        # relative paths: relative to acloud.yml
+ *   devices: /etc/acloud/devices.yml
+ *   sql: /usr/share/acloud/sql
+ */
+struct app_config {
+	char *source_path;
+	char *domain;
+	char *database;
+	char *api_socket;
+	int api_workers;
+	size_t max_body_bytes;
+	int delete_grace_s;
+	int lease_s;
+	int heartbeat_s;
+	int poll_ms;
+	int shutdown_timeout_s;
+	char *auth_path;
+	char *devices_path;
+	char *sql_dir;
+};
+
+int app_config_load(const char *path, struct app_config **out, char err[CONFIG_ERR_MAX]);
+void app_config_free(struct app_config *cfg);
+
+/* ---- auth.yml ------------------------------------------------------------ */
+
+/* A limit of -1 means unlimited (class or window left out). */
+struct class_limits {
+	long hourly;
+	long daily;
+};
+
+struct auth_key {
+	char *id;                          /* [A-Za-z0-9_.-]{1,64}, unique */
+	unsigned char key_sha256[32];      /* from key: or key_sha256: */
+	char *name;                        /* may be NULL */
+	char *email;                       /* may be NULL */
+	char *subscription;                /* may be NULL */
+	bool enabled;                      /* default true */
+	bool admin;                        /* default false */
+	int priority;                      /* default: defaults.priority */
+	bool has_device_whitelist;         /* false: every device */
+	char **devices;                    /* whitelist, n_devices entries */
+	size_t n_devices;
+	struct class_limits limits[DEVICE_CLASS_COUNT]; /* defaults merged in */
+};
+
+struct auth_config {
+	char *source_path;
+	time_t mtime;
+	int default_priority;                              /* default 1 */
+	struct class_limits default_limits[DEVICE_CLASS_COUNT];
+	struct auth_key *keys;
+	size_t n_keys;
+};
+
+int auth_config_load(const char *path, struct auth_config **out, char err[CONFIG_ERR_MAX]);
+void auth_config_free(struct auth_config *cfg);
+/* Key whose SHA-256 equals `sha256`, compared in constant time per key; NULL if none. */
+const struct auth_key *auth_find_by_hash(const struct auth_config *cfg, const unsigned char sha256[32]);
+const struct auth_key *auth_find_by_id(const struct auth_config *cfg, const char *id);
+/* Whether the key may use device `name` (whitelist or no whitelist). */
+bool auth_key_allows_device(const struct auth_key *key, const char *name);
+
+/* ---- devices.yml --------------------------------------------------------- */
+
+enum device_driver { DRIVER_SIMULATOR, DRIVER_LUCIDAC, DRIVER_COMMAND };
+
+struct device_config {
+	char *name;                 /* [A-Za-z0-9_.-]{1,64}, unique */
+	enum device_class cls;
+	enum device_driver driver;
+	char *entity_path;          /* optional; relative paths: relative to devices.yml */
+	char *endpoint;             /* lucidac: "tcp://host:port" (port default 5732) */
+	char *host;                 /* lucidac: parsed from endpoint */
+	int port;
+	char **command;             /* command driver: argv, NULL-terminated */
+	size_t n_command;
+	int timeout_s;              /* command/lucidac run timeout; default 600 */
+};
+
+struct compiler_config {
+	bool configured;
+	char **command;             /* argv, NULL-terminated */
+	size_t n_command;
+	int timeout_s;              /* default 120 */
+	int concurrency;            /* default 1 */
+};
+
+struct devices_config {
+	char *source_path;
+	time_t mtime;
+	struct device_config *devices;
+	size_t n_devices;
+	struct compiler_config compilers[DEVICE_CLASS_COUNT]; /* SIMULATOR never configured */
+};
+
+int devices_config_load(const char *path, struct devices_config **out, char err[CONFIG_ERR_MAX]);
+void devices_config_free(struct devices_config *cfg);
+const struct device_config *devices_find(const struct devices_config *cfg, const char *name);
+
+/* SHA-256 of `len` bytes (libcrypto). */
+void sha256_bytes(const void *data, size_t len, unsigned char out[32]);
+/* mtime of a file, or 0 when it cannot be read. */
+time_t file_mtime(const char *path);
+
+#endif

@@ -1,0 +1,1 @@
+# compile module: sources, programs, unit tests.

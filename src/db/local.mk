@@ -1,0 +1,1 @@
+# db module: sources, programs, unit tests.

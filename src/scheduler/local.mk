@@ -1,0 +1,1 @@
+# scheduler module: sources, programs, unit tests.

@@ -1,0 +1,1 @@
+# sim module: sources, programs, unit tests.

@@ -1,0 +1,1 @@
+# tests outside the modules (integration, fuzz).
