@@ -1,0 +1,55 @@
+/*
+ * config_util: the small public helpers of config.h that are not about one
+ * particular file: device class names, SHA-256 (libcrypto EVP, used for API
+ * keys by the loader, the API and `acloud-admin hash-key`) and file mtimes
+ * (for reload-on-change).
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+
+#include "common/config.h"
+
+static const char *const class_names[DEVICE_CLASS_COUNT] = {
+	[DEVICE_CLASS_SIMULATOR] = "SIMULATOR",
+	[DEVICE_CLASS_LUCIDAC] = "LUCIDAC",
+	[DEVICE_CLASS_REDAC] = "REDAC",
+};
+
+int device_class_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < DEVICE_CLASS_COUNT; i++)
+		if (strcmp(name, class_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *device_class_name(enum device_class cls)
+{
+	return (unsigned)cls < DEVICE_CLASS_COUNT ? class_names[cls] : "UNKNOWN";
+}
+
+void sha256_bytes(const void *data, size_t len, unsigned char out[32])
+{
+	unsigned int n = 32;
+
+	/*
+	 * EVP_Digest fails only when it cannot allocate.  Going on with a wrong
+	 * digest could authenticate the wrong key, so fail closed.
+	 */
+	if (!EVP_Digest(data, len, out, &n, EVP_sha256(), NULL))
+		abort();
+}
+
+time_t file_mtime(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_mtime : 0;
+}
