@@ -1,4 +1,28 @@
 # Installed data: migrations, example configs, entity blobs, web server and
-# service templates, documentation.
+# service templates.  Templates keep their @PLACEHOLDERS@ for the operator,
+# except the systemd units, whose paths are known at build time.
 sqldir = $(pkgdatadir)/sql
-dist_sql_DATA = sql/001_init.sql
+dist_sql_DATA = sql/001_init.sql sql/002_task_api.sql
+
+examplesdir = $(pkgdatadir)/examples
+examples_DATA = etc/acloud.example.yml etc/auth.example.yml etc/devices.example.yml
+
+entitiesdir = $(pkgdatadir)/entities
+entities_DATA = etc/entities/lucidac.apb
+
+nginxdir = $(pkgdatadir)/nginx
+dist_nginx_DATA = nginx/acloud-site.conf.in nginx/acloud-locations.conf.in \
+	nginx/acloud-fastcgi.conf.in nginx/dev-nginx.conf.in
+
+systemddir = $(pkgdatadir)/systemd
+systemd_DATA = systemd/acloud-api.service systemd/acloud-scheduler.service
+dist_systemd_DATA = systemd/acloud-api.socket
+EXTRA_DIST += systemd/acloud-api.service.in systemd/acloud-scheduler.service.in \
+	scripts/lib/common.sh scripts/lib/stack.sh scripts/lib/test.sh
+CLEANFILES += $(systemd_DATA)
+
+systemd/%.service: $(srcdir)/systemd/%.service.in Makefile
+	@mkdir -p systemd
+	$(AM_V_GEN)sed -e 's#@BINDIR@#$(bindir)#g' -e 's#@SYSCONFDIR@#$(sysconfdir)#g' $< > $@
+
+dist_doc_DATA = README.md

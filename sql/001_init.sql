@@ -2,7 +2,8 @@
 --
 -- Applied by `acloud-admin migrate` as the schema owner, inside one
 -- transaction.  The runtime role (acloud_app) gets only the DML it needs;
--- it cannot alter the schema.
+-- it cannot alter the schema.  All objects live in the owner's schema
+-- `public` of the database.
 
 CREATE TYPE device_class AS ENUM ('SIMULATOR', 'LUCIDAC', 'REDAC');
 CREATE TYPE task_type    AS ENUM ('compile', 'run');
@@ -98,10 +99,12 @@ CREATE TABLE deployment (
 );
 INSERT INTO deployment DEFAULT VALUES;
 
+-- The runtime role is created by the operator (a role is cluster-wide, and
+-- the schema owner need not be allowed to create roles).
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'acloud_app') THEN
-        CREATE ROLE acloud_app LOGIN;
+        RAISE EXCEPTION 'runtime role acloud_app does not exist: CREATE ROLE acloud_app LOGIN first';
     END IF;
 END
 $$;
@@ -110,3 +113,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON devices, tasks, task_history, task_blobs
 GRANT SELECT, INSERT ON usage_ledger TO acloud_app;
 GRANT SELECT ON deployment TO acloud_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO acloud_app;
+
+-- ISO 8601 UTC with microseconds and Z, the API's one time format.
+CREATE FUNCTION iso_utc(t timestamptz) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;

@@ -1,1 +1,5 @@
-# admin module: sources, programs, unit tests.
+# admin module: acloud-admin (migrations, config check, key hashing).
+bin_PROGRAMS += acloud-admin
+acloud_admin_SOURCES = src/admin/main.c src/admin/migrate.c src/admin/migrate.h
+acloud_admin_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+acloud_admin_LDADD = $(COMMON_LIBS) $(LIBPQ_LIBS)

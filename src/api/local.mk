@@ -1,1 +1,37 @@
-# api module: sources, programs, unit tests.
+# api module: the prefork FastCGI server acloud-api.
+noinst_LIBRARIES += libacloud_api.a
+libacloud_api_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS)
+libacloud_api_a_SOURCES = \
+	src/api/auth.c src/api/auth.h \
+	src/api/context.c src/api/context.h \
+	src/api/devices.c \
+	src/api/handlers.h \
+	src/api/health.c \
+	src/api/jsonout.c src/api/jsonout.h \
+	src/api/master.c src/api/master.h \
+	src/api/request.c src/api/request.h \
+	src/api/response.c src/api/response.h \
+	src/api/router.c src/api/router.h \
+	src/api/routes.c \
+	src/api/statements.c src/api/statements.h \
+	src/api/system.c \
+	src/api/users.c \
+	src/api/validate.c src/api/validate.h \
+	src/api/worker.c src/api/worker.h
+API_LIBS = libacloud_api.a $(DB_LIBS) $(COMMON_LIBS) $(FCGI_LIBS)
+
+bin_PROGRAMS += acloud-api
+acloud_api_SOURCES = src/api/main.c
+acloud_api_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS)
+acloud_api_LDADD = $(API_LIBS)
+
+API_TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS)
+API_TEST_LIBS = $(API_LIBS) $(CRITERION_LIBS)
+check_PROGRAMS += tests/unit/test_router tests/unit/test_validate
+TESTS += tests/unit/test_router tests/unit/test_validate
+tests_unit_test_router_SOURCES = tests/unit/test_router.c
+tests_unit_test_router_CFLAGS = $(API_TEST_CFLAGS)
+tests_unit_test_router_LDADD = $(API_TEST_LIBS)
+tests_unit_test_validate_SOURCES = tests/unit/test_validate.c
+tests_unit_test_validate_CFLAGS = $(API_TEST_CFLAGS)
+tests_unit_test_validate_LDADD = $(API_TEST_LIBS)

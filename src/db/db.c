@@ -12,11 +12,10 @@
 #include "db/db.h"
 
 int db_init(struct db *db, const char *conninfo, const char *application_name,
-	    const struct db_statement *statements, size_t n_statements)
+	    const struct db_statement *const *statement_sets)
 {
 	memset(db, 0, sizeof(*db));
-	db->statements = statements;
-	db->n_statements = n_statements;
+	db->statement_sets = statement_sets;
 	db->application_name = application_name;
 	return db_set_conninfo(db, conninfo);
 }
@@ -54,18 +53,23 @@ static void db_drop(struct db *db)
 	}
 }
 
+static int db_prepare(struct db *db, const struct db_statement *st)
+{
+	PGresult *res = PQprepare(db->conn, st->name, st->sql, 0, NULL);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		log_error("prepare %s: %s", st->name, PQerrorMessage(db->conn));
+	PQclear(res);
+	return ok ? DB_OK : DB_ERR;
+}
+
 static int db_prepare_all(struct db *db)
 {
-	for (size_t i = 0; i < db->n_statements; i++) {
-		PGresult *res = PQprepare(db->conn, db->statements[i].name, db->statements[i].sql, 0, NULL);
-		int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-
-		if (!ok)
-			log_error("prepare %s: %s", db->statements[i].name, PQerrorMessage(db->conn));
-		PQclear(res);
-		if (!ok)
-			return DB_ERR;
-	}
+	for (size_t s = 0; db->statement_sets && db->statement_sets[s]; s++)
+		for (const struct db_statement *st = db->statement_sets[s]; st->name; st++)
+			if (db_prepare(db, st) != DB_OK)
+				return DB_ERR;
 	return DB_OK;
 }
 

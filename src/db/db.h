@@ -21,17 +21,18 @@ struct db_statement {
 	const char *sql;
 };
 
+/* A statement set is an array ended by an entry whose name is NULL; each
+ * module keeps its own set beside the code that runs it. */
 struct db {
 	PGconn *conn;
 	char *conninfo;
-	const struct db_statement *statements;
-	size_t n_statements;
+	const struct db_statement *const *statement_sets; /* NULL-terminated */
 	const char *application_name;
 };
 
 /* Remember what to connect to; connects on first db_ready(). */
 int db_init(struct db *db, const char *conninfo, const char *application_name,
-	    const struct db_statement *statements, size_t n_statements);
+	    const struct db_statement *const *statement_sets);
 /* Switch to another conninfo (config reload); reconnects on next use. */
 int db_set_conninfo(struct db *db, const char *conninfo);
 void db_close(struct db *db);

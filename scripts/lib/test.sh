@@ -1,0 +1,102 @@
+# test.sh: `scripts/dev test`: unit tests, then a private test stack with
+# the integration suites against it, then one summary line.  Sourced;
+# expects $ROOT, common.sh and stack.sh.
+
+TEST_STATE=${ACLOUD_TEST_STATE_DIR:-$ROOT/.dev-test}
+TEST_OUT=${ACLOUD_TEST_OUT:-$TEST_STATE/out}
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+FAILED_SUITES=""
+
+count() { # suite passed failed
+	TOTAL_PASSED=$((TOTAL_PASSED + $2))
+	TOTAL_FAILED=$((TOTAL_FAILED + $3))
+	[ "$3" -gt 0 ] && FAILED_SUITES="$FAILED_SUITES $1"
+	say "$1: $2 passed, $3 failed"
+}
+
+# make check in a build dir; counts from automake's test-suite.log.
+run_unit_tests() { # label builddir
+	local label=$1 dir=$2 log passed failed
+	say "unit tests ($label)"
+	make -C "$dir" -s -j"$(nproc)" check >/dev/null 2>&1 || true
+	log=$dir/test-suite.log
+	[ -f "$log" ] || { count "$label" 0 1; return; }
+	passed=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+	failed=$(( $(sed -n 's/^# FAIL: *//p' "$log" | head -1) + $(sed -n 's/^# ERROR: *//p' "$log" | head -1) ))
+	# Criterion prints its own synthesis per program; show the failing ones.
+	if [ "$failed" -gt 0 ]; then
+		grep -h -B2 -A20 -E '^(FAIL|ERROR):' "$log" | head -200 >&2 || true
+		grep -l -E '^:test-result: (FAIL|ERROR)' "$dir"/tests/unit/*.trs "$dir"/tests/*/*.trs 2>/dev/null | sed 's/\.trs$/.log/' | xargs -r tail -n 40 >&2
+	fi
+	count "$label" "${passed:-0}" "$failed"
+}
+
+# Start a fresh stack on its own ports for the integration suites.
+test_stack_up() { # builddir
+	export ACLOUD_BUILD_DIR=$1
+	BUILD_DIR=$1
+	export ACLOUD_STATE_DIR=$TEST_STATE
+	export ACLOUD_HTTP_PORT=${ACLOUD_TEST_HTTP_PORT:-18080}
+	export ACLOUD_HTTPS_PORT=${ACLOUD_TEST_HTTPS_PORT:-18443}
+	export ACLOUD_PG_PORT=${ACLOUD_TEST_PG_PORT:-54339}
+	export ACLOUD_AUTH_FILE=$TEST_STATE/auth.yml
+	export ACLOUD_DEVICES_FILE=${ACLOUD_TEST_DEVICES_FILE:-$ROOT/etc/devices.example.yml}
+	stack_down >/dev/null 2>&1 || true
+	rm -rf "$TEST_STATE"
+	mkdir -p "$TEST_STATE" "$TEST_OUT"
+	# The tests edit the auth file (reload tests), so they get a copy.
+	cp "$ROOT/etc/auth.example.yml" "$ACLOUD_AUTH_FILE"
+	stack_up > "$TEST_OUT/stack-up.log" 2>&1 || { cat "$TEST_OUT/stack-up.log" >&2; return 1; }
+	stack_env
+}
+
+test_stack_down() {
+	stack_down > /dev/null 2>&1 || true
+}
+
+run_node_suite() { # label files...
+	local label=$1 tap passed failed; shift
+	tap=$TEST_OUT/$label.tap
+	say "integration tests ($label)"
+	NODE_EXTRA_CA_CERTS=$ETC/tls.crt \
+	ACLOUD_TEST_BASE="https://127.0.0.1:$HTTPS_PORT" \
+	ACLOUD_TEST_HTTP_BASE="http://127.0.0.1:$HTTP_PORT" \
+	ACLOUD_TEST_STATE="$STATE" ACLOUD_TEST_PG_SOCK="$PG_SOCK" ACLOUD_TEST_PG_PORT="$PG_PORT" \
+	ACLOUD_TEST_ROOT="$ROOT" ACLOUD_TEST_BUILD="$BUILD_DIR" ACLOUD_TEST_OUT="$TEST_OUT" \
+	ACLOUD_TEST_AUTH_FILE="$ACLOUD_AUTH_FILE" ACLOUD_TEST_WORKERS="$WORKERS" \
+		node --test --test-concurrency=1 --test-timeout=600000 \
+		--test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=tap --test-reporter-destination="$tap" "$@" || true
+	passed=$(sed -n 's/^# pass //p' "$tap" | tail -1)
+	failed=$(sed -n 's/^# fail //p' "$tap" | tail -1)
+	[ -n "$passed" ] || { passed=0; failed=1; }
+	count "$label" "$passed" "${failed:-0}"
+}
+
+run_all_tests() {
+	dev_build
+	run_unit_tests unit "$BUILD_DIR"
+	if test_stack_up "$BUILD_DIR"; then
+		run_node_suite integration "$ROOT"/tests/integration/*.test.mjs
+		test_stack_down
+	else
+		count stack 0 1
+	fi
+	if [ -x "$ROOT/tests/integration/scheduler/run.sh" ]; then
+		local out passed failed
+		say "scheduler tests"
+		out=$("$ROOT/tests/integration/scheduler/run.sh" "$BUILD_DIR" 2>&1 | tee /dev/stderr | tail -1)
+		passed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+		failed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+		count scheduler "${passed:-0}" "${failed:-1}"
+	fi
+	echo
+	[ -n "$FAILED_SUITES" ] && say "failing suites:$FAILED_SUITES"
+	echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+	[ "$TOTAL_FAILED" -eq 0 ]
+}
+
+run_fuzz() {
+	die "fuzz: not built yet"
+}

@@ -1,0 +1,53 @@
+/*
+ * auth: parses the Authorization header and finds the key.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "api/auth.h"
+#include "api/response.h"
+
+const char *auth_bearer_token(const char *authorization, size_t *len)
+{
+	const char *token;
+
+	if (authorization == NULL || strncasecmp(authorization, "Bearer ", 7) != 0)
+		return NULL;
+	token = authorization + 7;
+	while (*token == ' ')
+		token++;
+	*len = strlen(token);
+	while (*len > 0 && token[*len - 1] == ' ')
+		(*len)--;
+	if (*len == 0 || *len > AUTH_TOKEN_MAX)
+		return NULL;
+	return token;
+}
+
+int auth_authenticate(struct request *r)
+{
+	unsigned char digest[32];
+	const struct auth_key *key;
+	const char *token;
+	size_t len;
+
+	token = auth_bearer_token(r->authorization, &len);
+	if (token == NULL) {
+		respond_error(r, 403, "Not authenticated");
+		return REQUEST_ERR;
+	}
+	sha256_bytes(token, len, digest);
+	key = auth_find_by_hash(r->ctx->auth, digest);
+	if (key == NULL) {
+		respond_error(r, 403, "Invalid API key");
+		return REQUEST_ERR;
+	}
+	if (!key->enabled) {
+		respond_error(r, 403, "API key disabled");
+		return REQUEST_ERR;
+	}
+	r->key = key;
+	return REQUEST_OK;
+}

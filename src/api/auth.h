@@ -1,0 +1,20 @@
+/*
+ * auth: bearer-key authentication against auth.yml.  The presented key is
+ * hashed with SHA-256 and compared with every configured hash in constant
+ * time, so neither the key nor its position leaks through timing, and the
+ * key itself is never stored or logged.
+ */
+#ifndef ACLOUD_API_AUTH_H
+#define ACLOUD_API_AUTH_H
+
+#include "api/request.h"
+
+#define AUTH_TOKEN_MAX 512
+
+/* Sets r->key, or answers 403 with the contract's detail and returns REQUEST_ERR. */
+int auth_authenticate(struct request *r);
+
+/* The token of an "Authorization: Bearer <token>" value, or NULL. Pure. */
+const char *auth_bearer_token(const char *authorization, size_t *len);
+
+#endif

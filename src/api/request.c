@@ -1,0 +1,187 @@
+/*
+ * request: turns FastCGI params and stdin into a struct request.  This is
+ * the first code that touches untrusted input, so it only copies with
+ * bounds and reads the body only up to the configured limit.
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/request.h"
+#include "api/response.h"
+
+static const struct {
+	const char *name;
+	enum http_method method;
+} method_names[] = {
+	{ "GET", HTTP_GET }, { "POST", HTTP_POST }, { "DELETE", HTTP_DELETE },
+	{ "PUT", HTTP_PUT }, { "PATCH", HTTP_PATCH }, { "HEAD", HTTP_HEAD },
+	{ "OPTIONS", HTTP_OPTIONS },
+};
+
+static enum http_method parse_method(const char *name)
+{
+	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
+		if (strcmp(name, method_names[i].name) == 0)
+			return method_names[i].method;
+	return HTTP_OTHER;
+}
+
+/* nginx gives the normalised, decoded path in DOCUMENT_URI; other servers
+ * (spawn-style hosting) may only give REQUEST_URI, whose query we cut. */
+static int copy_path(struct request *r, FCGX_ParamArray envp)
+{
+	const char *path = FCGX_GetParam("DOCUMENT_URI", envp);
+	size_t len;
+
+	if (path == NULL || *path == '\0') {
+		path = FCGX_GetParam("REQUEST_URI", envp);
+		if (path == NULL)
+			path = "/";
+		len = strcspn(path, "?");
+	} else {
+		len = strlen(path);
+	}
+	if (len >= sizeof(r->path))
+		return REQUEST_ERR;
+	memcpy(r->path, path, len);
+	r->path[len] = '\0';
+	return REQUEST_OK;
+}
+
+static int read_body(struct request *r, FCGX_ParamArray envp)
+{
+	const char *length = FCGX_GetParam("CONTENT_LENGTH", envp);
+	size_t limit = r->ctx->app->max_body_bytes;
+	unsigned long long declared;
+	char *end;
+	int got;
+
+	if (length == NULL || *length == '\0')
+		return REQUEST_OK;
+	declared = strtoull(length, &end, 10);
+	if (*end != '\0' || length[0] == '-') {
+		respond_error(r, 400, "Invalid Content-Length");
+		return REQUEST_ERR;
+	}
+	if (declared > limit) {
+		respond_error(r, 413, "Request body too large");
+		return REQUEST_ERR;
+	}
+	if (declared == 0)
+		return REQUEST_OK;
+	r->body = malloc((size_t)declared + 1);
+	if (r->body == NULL) {
+		respond_error(r, 500, "Out of memory");
+		return REQUEST_ERR;
+	}
+	got = FCGX_GetStr(r->body, (int)declared, r->fcgi->in);
+	if (got < 0 || (unsigned long long)got != declared) {
+		respond_error(r, 400, "Incomplete request body");
+		return REQUEST_ERR;
+	}
+	r->body[declared] = '\0';
+	r->body_len = (size_t)declared;
+	return REQUEST_OK;
+}
+
+int request_parse(struct request *r, FCGX_Request *fcgi, struct api_context *ctx)
+{
+	FCGX_ParamArray envp = fcgi->envp;
+	const char *method = FCGX_GetParam("REQUEST_METHOD", envp);
+	const char *query = FCGX_GetParam("QUERY_STRING", envp);
+
+	memset(r, 0, sizeof(*r));
+	r->fcgi = fcgi;
+	r->ctx = ctx;
+	r->method_name = method ? method : "GET";
+	r->method = parse_method(r->method_name);
+	r->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", envp);
+	r->content_type = FCGX_GetParam("CONTENT_TYPE", envp);
+	if (copy_path(r, envp) != REQUEST_OK) {
+		strcpy(r->path, "/");
+		respond_error(r, 414, "Request path too long");
+		return REQUEST_ERR;
+	}
+	if (query != NULL) {
+		if (strlen(query) >= sizeof(r->query)) {
+			respond_error(r, 414, "Query string too long");
+			return REQUEST_ERR;
+		}
+		strcpy(r->query, query);
+	}
+	return read_body(r, envp);
+}
+
+void request_reset(struct request *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->body_len = 0;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes `len` bytes of `in` into `out`; false if it does not fit
+ * or the escape is malformed. */
+static bool url_decode(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len)
+				return false;
+			hi = hex_value(in[i + 1]);
+			lo = hex_value(in[i + 2]);
+			if (hi < 0 || lo < 0)
+				return false;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (o + 1 >= outlen)
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+int request_query_param(const struct request *r, const char *name, char *out, size_t outlen)
+{
+	size_t name_len = strlen(name);
+	const char *p = r->query;
+
+	while (*p) {
+		size_t pair_len = strcspn(p, "&");
+		const char *eq = memchr(p, '=', pair_len);
+		size_t key_len = eq ? (size_t)(eq - p) : pair_len;
+
+		if (key_len == name_len && memcmp(p, name, name_len) == 0) {
+			const char *val = eq ? eq + 1 : p + pair_len;
+			size_t val_len = (size_t)(p + pair_len - val);
+
+			return url_decode(val, val_len, out, outlen) ? QUERY_FOUND : QUERY_BAD;
+		}
+		p += pair_len;
+		if (*p == '&')
+			p++;
+	}
+	return QUERY_ABSENT;
+}

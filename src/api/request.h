@@ -1,0 +1,61 @@
+/*
+ * request: one HTTP request as the worker sees it, built from the FastCGI
+ * params and body with every size bounded.  Handlers read typed, validated
+ * values from here and never touch FastCGI themselves.  The struct owns
+ * everything it points to (body, path copy, path parameters) until
+ * request_reset().
+ */
+#ifndef ACLOUD_API_REQUEST_H
+#define ACLOUD_API_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <fcgiapp.h>
+
+#include "api/context.h"
+
+#define REQUEST_PATH_MAX 2048
+#define REQUEST_QUERY_MAX 4096
+#define REQUEST_MAX_PATH_PARAMS 4
+#define REQUEST_EXTRA_HEADERS_MAX 512
+
+enum http_method { HTTP_GET, HTTP_POST, HTTP_DELETE, HTTP_PUT, HTTP_PATCH, HTTP_HEAD, HTTP_OPTIONS, HTTP_OTHER };
+
+struct request {
+	FCGX_Request *fcgi;
+	struct api_context *ctx;
+	enum http_method method;
+	const char *method_name;
+	char path[REQUEST_PATH_MAX];
+	char query[REQUEST_QUERY_MAX];
+	const char *authorization;         /* borrowed from the FastCGI params */
+	const char *content_type;
+	const char *path_params[REQUEST_MAX_PATH_PARAMS]; /* point into path_buf */
+	char path_buf[REQUEST_PATH_MAX];
+	size_t n_path_params;
+	char *body;                         /* NUL-terminated, NULL when none */
+	size_t body_len;
+	const struct auth_key *key;         /* set by authentication */
+	int status;                         /* what was answered, for the log */
+	bool responded;
+	char extra_headers[REQUEST_EXTRA_HEADERS_MAX];
+	size_t extra_headers_len;
+};
+
+#define REQUEST_OK 0
+#define REQUEST_ERR (-1)
+
+/*
+ * Fill `r` from the FastCGI params.  On a bad request (path too long, body
+ * too large, short body) this answers the client itself and returns
+ * REQUEST_ERR.
+ */
+int request_parse(struct request *r, FCGX_Request *fcgi, struct api_context *ctx);
+void request_reset(struct request *r);
+
+enum { QUERY_ABSENT, QUERY_FOUND, QUERY_BAD };
+/* Decoded value of query parameter `name` into `out`: QUERY_FOUND, or
+ * QUERY_ABSENT, or QUERY_BAD (bad escape, or longer than `outlen`). */
+int request_query_param(const struct request *r, const char *name, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * router: matches (method, path) against a route table of patterns such as
+ * "/api/v1/tasks/{task_id}/status".  A "{name}" segment matches exactly one
+ * non-empty segment.  Pure: no I/O, so the unit tests and the fuzzer drive
+ * it directly.
+ */
+#ifndef ACLOUD_API_ROUTER_H
+#define ACLOUD_API_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api/request.h"
+
+typedef void (*route_handler)(struct request *r);
+
+struct route {
+	enum http_method method;
+	const char *pattern;
+	route_handler handler;
+	bool needs_auth;
+};
+
+enum route_outcome { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
+
+struct route_match {
+	const struct route *route;
+	const char *params[REQUEST_MAX_PATH_PARAMS];  /* point into the caller's buffer */
+	size_t n_params;
+	char allow[128];                               /* for 405: "GET, POST" */
+};
+
+/*
+ * Match `path` against `table`.  `buf` (at least strlen(path)+1 bytes)
+ * receives the NUL-separated segment copies that params point into.
+ */
+enum route_outcome router_match(const struct route *table, size_t n_routes, enum http_method method,
+				const char *path, char *buf, size_t buflen, struct route_match *out);
+
+const char *http_method_name(enum http_method method);
+
+/* The API's route table (routes.c). */
+extern const struct route api_routes[];
+extern const size_t api_routes_count;
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * worker: the request loop.  Signals only set flags; the loop acts on them
+ * between requests, so a request is never cut in half by a reload or a
+ * shutdown.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "api/auth.h"
+#include "api/response.h"
+#include "api/router.h"
+#include "api/worker.h"
+#include "common/log.h"
+
+static volatile sig_atomic_t worker_stop;
+static volatile sig_atomic_t worker_reload;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		worker_reload = 1;
+	else
+		worker_stop = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;   /* no SA_RESTART: accept() must return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	/* A worker whose master died must not linger holding the socket. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+void worker_dispatch(struct request *r)
+{
+	char params_buf[REQUEST_PATH_MAX];
+	struct route_match m;
+
+	switch (router_match(api_routes, api_routes_count, r->method, r->path, params_buf, sizeof(params_buf), &m)) {
+	case ROUTE_NOT_FOUND:
+		respond_error(r, 404, "Not Found");
+		return;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		response_header(r, "Allow", "%s", m.allow);
+		respond_error(r, 405, "Method Not Allowed");
+		return;
+	case ROUTE_FOUND:
+		break;
+	}
+	memcpy(r->path_buf, params_buf, sizeof(params_buf));
+	for (size_t i = 0; i < m.n_params; i++)
+		r->path_params[i] = r->path_buf + (m.params[i] - params_buf);
+	r->n_path_params = m.n_params;
+	if (m.route->needs_auth && auth_authenticate(r) != REQUEST_OK)
+		return;
+	m.route->handler(r);
+	if (!r->responded)
+		respond_error(r, 500, "Internal server error");
+}
+
+static long elapsed_us(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+static void serve_one(FCGX_Request *fcgi, struct api_context *ctx)
+{
+	struct request r;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	context_maybe_reload(ctx);
+	if (request_parse(&r, fcgi, ctx) == REQUEST_OK)
+		worker_dispatch(&r);
+	/* The access log: never the key, only the user id it resolved to. */
+	log_info("access %s %s %d %ldus %s", r.method_name, r.path, r.status, elapsed_us(&t0),
+		 r.key ? r.key->id : "-");
+	request_reset(&r);
+}
+
+int worker_run(int listen_fd, struct api_context *ctx)
+{
+	static const struct timespec accept_backoff = { 0, 100 * 1000 * 1000 };
+	FCGX_Request fcgi;
+
+	install_signals();
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_error("FastCGI initialisation failed");
+		return 1;
+	}
+	while (!worker_stop) {
+		if (worker_reload) {
+			worker_reload = 0;
+			context_reload(ctx, true);
+		}
+		if (FCGX_Accept_r(&fcgi) < 0) {
+			if (errno == EINTR || worker_stop || worker_reload)
+				continue;
+			log_error("accept failed: %s", strerror(errno));
+			nanosleep(&accept_backoff, NULL);
+			continue;
+		}
+		serve_one(&fcgi, ctx);
+		FCGX_Finish_r(&fcgi);
+	}
+	FCGX_Free(&fcgi, 1);
+	return 0;
+}

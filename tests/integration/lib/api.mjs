@@ -1,0 +1,80 @@
+// api.mjs: the integration tests' client for a running stack, and their
+// handle on its PostgreSQL and processes.  The stack is started by
+// scripts/dev test, which passes its coordinates in ACLOUD_TEST_* variables.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export const BASE = process.env.ACLOUD_TEST_BASE ?? 'https://127.0.0.1:18443';
+export const HTTP_BASE = process.env.ACLOUD_TEST_HTTP_BASE ?? 'http://127.0.0.1:18080';
+export const STATE = process.env.ACLOUD_TEST_STATE ?? '.dev-test';
+export const ROOT = process.env.ACLOUD_TEST_ROOT ?? '.';
+export const BUILD = process.env.ACLOUD_TEST_BUILD ?? 'build';
+export const OUT = process.env.ACLOUD_TEST_OUT ?? `${STATE}/out`;
+export const AUTH_FILE = process.env.ACLOUD_TEST_AUTH_FILE ?? `${STATE}/auth.yml`;
+export const WORKERS = Number(process.env.ACLOUD_TEST_WORKERS ?? 2);
+
+export const KEYS = {
+  alice: 'ac_demo_alice_0123456789',
+  bob: 'ac_demo_bob_9876543210',
+  carol: 'ac_demo_carol_disabled_000',
+  admin: 'ac_demo_admin_5555555555',
+};
+
+// Every JSON answer can be checked against the OpenAPI document; the
+// conformance layer registers its checker here (see openapi-check.mjs).
+let responseChecker = null;
+export function setResponseChecker(fn) { responseChecker = fn; }
+
+export async function api(method, path, { key, body, rawBody, headers = {}, base = BASE, route } = {}) {
+  const h = { ...headers };
+  if (key) h.authorization = `Bearer ${key}`;
+  let payload;
+  if (rawBody !== undefined) payload = rawBody;
+  else if (body !== undefined) { payload = JSON.stringify(body); h['content-type'] ??= 'application/json'; }
+  const res = await fetch(base + path, { method, headers: h, body: payload });
+  const buf = Buffer.from(await res.arrayBuffer());
+  const ctype = res.headers.get('content-type') ?? '';
+  let json;
+  if (ctype.startsWith('application/json')) json = JSON.parse(buf.toString('utf8'));
+  const out = { status: res.status, headers: res.headers, buf, text: buf.toString('utf8'), json, ctype };
+  if (responseChecker && route) responseChecker(method, route, out);
+  return out;
+}
+
+const pgSock = process.env.ACLOUD_TEST_PG_SOCK ?? `${STATE}/pg/sock`;
+const pgPort = process.env.ACLOUD_TEST_PG_PORT ?? '54339';
+
+// Runs SQL as the superuser and returns the unaligned, tuples-only output.
+export function psql(sql, db = 'acloud') {
+  return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', pgSock, '-p', pgPort,
+    '-U', 'postgres', '-d', db, '-c', sql], { encoding: 'utf8' }).trim();
+}
+
+export function pgCtl(action) {
+  execFileSync('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', `${STATE}/pg/data`,
+    '-w', '-t', '60', '-l', `${STATE}/logs/postgres.log`, '-m', 'fast',
+    '-o', `-p ${pgPort} -k ${pgSock} -c listen_addresses=127.0.0.1 -c max_connections=200`, action],
+  { stdio: 'ignore' });
+}
+
+export function pidOf(name) {
+  return Number(readFileSync(`${STATE}/run/${name}.pid`, 'utf8').trim());
+}
+
+export function childrenOf(pid) {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch { return []; }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(fn, { timeout = 10000, interval = 50 } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(interval);
+  }
+}
