@@ -14,7 +14,7 @@ enum { OUT_BUF = 1 << 16, NUM_MAX = 32 };
 
 int result_format_number(char *buf, double v)
 {
-	return snprintf(buf, NUM_MAX, "%.9g", v);
+	return snprintf(buf, NUM_MAX, "%.9g", v + 0.0);  /* no "-0" */
 }
 
 struct out {

@@ -82,11 +82,11 @@ int rhs_build(struct rhs *r, const struct circuit *c)
 
 		for (j = 0; j <= RHS_VALUES; j++)
 			used |= m[i][j] != 0.0;
-		r->fixed[i] = -c->ic[i];
+		r->fixed[i] = 0.0 - c->ic[i];  /* never -0 */
 		r->int_state[i] = used ? r->n : -1;
 		if (used) {
 			r->state_int[r->n] = i;
-			r->y0[r->n] = -c->ic[i];
+			r->y0[r->n] = r->fixed[i];
 			r->n++;
 		}
 	}
