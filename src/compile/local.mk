@@ -1,1 +1,16 @@
-# compile module: sources, programs, unit tests.
+# compile module: the ODE source language (parser, polynomial expansion,
+# mapping onto one cluster) and the acloud-compile program.  Circuit output
+# formats live in the sim library.
+noinst_LIBRARIES += libacloud_compile.a
+libacloud_compile_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+libacloud_compile_a_SOURCES = \
+	src/compile/compile.h \
+	src/compile/parse.c src/compile/parse.h \
+	src/compile/poly.c src/compile/poly.h \
+	src/compile/map.c
+COMPILE_LIBS = libacloud_compile.a $(SIM_LIBS)
+
+bin_PROGRAMS += acloud-compile
+acloud_compile_SOURCES = src/compile/compile_main.c
+acloud_compile_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+acloud_compile_LDADD = $(COMPILE_LIBS)
