@@ -135,8 +135,13 @@ nginx_up() {
 daemon_up() { # name pidfile command...
 	local name=$1 pidfile=$2; shift 2
 	if pid_alive "$pidfile" "$name"; then
-		kill -HUP "$(cat "$pidfile")"
-		return 0
+		# Same binary: reload its config; a rebuilt binary: restart it.
+		if [ "$1" -nt "$pidfile" ]; then
+			stop_pidfile "$name" "$pidfile"
+		else
+			kill -HUP "$(cat "$pidfile")"
+			return 0
+		fi
 	fi
 	say "starting $name"
 	setsid "$@" >> "$LOGS/$name.log" 2>&1 < /dev/null &

@@ -38,11 +38,11 @@ static void reload_auth(struct api_context *ctx, bool force)
 	struct auth_config *fresh;
 	char err[CONFIG_ERR_MAX];
 
-	if (!force && file_mtime(ctx->app->auth_path) == ctx->auth->mtime)
+	if (!force && file_stamp(ctx->app->auth_path) == ctx->auth->stamp)
 		return;
 	if (auth_config_load(ctx->app->auth_path, &fresh, err) != CONFIG_OK) {
 		log_error("auth config not reloaded, keeping the last good one: %s", err);
-		ctx->auth->mtime = file_mtime(ctx->app->auth_path);
+		ctx->auth->stamp = file_stamp(ctx->app->auth_path);
 		return;
 	}
 	auth_config_free(ctx->auth);
@@ -55,11 +55,11 @@ static void reload_devices(struct api_context *ctx, bool force)
 	struct devices_config *fresh;
 	char err[CONFIG_ERR_MAX];
 
-	if (!force && file_mtime(ctx->app->devices_path) == ctx->devices->mtime)
+	if (!force && file_stamp(ctx->app->devices_path) == ctx->devices->stamp)
 		return;
 	if (devices_config_load(ctx->app->devices_path, &fresh, err) != CONFIG_OK) {
 		log_error("devices config not reloaded, keeping the last good one: %s", err);
-		ctx->devices->mtime = file_mtime(ctx->app->devices_path);
+		ctx->devices->stamp = file_stamp(ctx->app->devices_path);
 		return;
 	}
 	devices_config_free(ctx->devices);

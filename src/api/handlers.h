@@ -14,5 +14,15 @@ void handle_system_status(struct request *r);
 void handle_users_me(struct request *r);
 void handle_devices_list(struct request *r);
 void handle_device_entity(struct request *r);
+void handle_tasks_compile(struct request *r);
+void handle_tasks_run(struct request *r);
+void handle_tasks_list(struct request *r);
+void handle_tasks_search(struct request *r);
+void handle_task_get(struct request *r);
+void handle_task_delete(struct request *r);
+void handle_task_status(struct request *r);
+void handle_task_log(struct request *r);
+void handle_task_result(struct request *r);
+void handle_task_cancel(struct request *r);
 
 #endif

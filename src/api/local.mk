@@ -3,6 +3,7 @@ noinst_LIBRARIES += libacloud_api.a
 libacloud_api_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS)
 libacloud_api_a_SOURCES = \
 	src/api/auth.c src/api/auth.h \
+	src/api/body.c src/api/body.h \
 	src/api/context.c src/api/context.h \
 	src/api/devices.c \
 	src/api/handlers.h \
@@ -13,12 +14,18 @@ libacloud_api_a_SOURCES = \
 	src/api/response.c src/api/response.h \
 	src/api/router.c src/api/router.h \
 	src/api/routes.c \
+	src/api/search.c \
 	src/api/statements.c src/api/statements.h \
 	src/api/system.c \
+	src/api/tasks_create.c \
+	src/api/tasks_modify.c \
+	src/api/tasks_read.c \
+	src/api/tasks_view.c src/api/tasks_view.h \
+	src/api/timefmt.c src/api/timefmt.h \
 	src/api/users.c \
 	src/api/validate.c src/api/validate.h \
 	src/api/worker.c src/api/worker.h
-API_LIBS = libacloud_api.a $(DB_LIBS) $(COMMON_LIBS) $(FCGI_LIBS)
+API_LIBS = libacloud_api.a libacloud_sim.a $(DB_LIBS) $(COMMON_LIBS) $(FCGI_LIBS) $(M_LIBS)
 
 bin_PROGRAMS += acloud-api
 acloud_api_SOURCES = src/api/main.c

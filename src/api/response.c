@@ -73,6 +73,26 @@ void respond_bytes(struct request *r, int status, const char *content_type, cons
 		FCGX_PutStr(data, (int)len, r->fcgi->out);
 }
 
+void respond_stream_head(struct request *r, int status, const char *content_type, size_t len)
+{
+	if (r->responded)
+		return;
+	write_head(r, status, content_type, len, true);
+}
+
+void respond_stream_data(struct request *r, const void *data, size_t len)
+{
+	if (r->fcgi != NULL && len > 0 && r->method != HTTP_HEAD)
+		FCGX_PutStr(data, (int)len, r->fcgi->out);
+}
+
+void respond_stream_abort(struct request *r)
+{
+	r->status = 500;
+	if (r->fcgi != NULL)
+		FCGX_SetExitStatus(1, r->fcgi->out);
+}
+
 void respond_empty(struct request *r, int status)
 {
 	if (r->responded)

@@ -21,6 +21,12 @@ void respond_json(struct request *r, int status, json_t *body);
 void respond_json_text(struct request *r, int status, const char *text, size_t len);
 void respond_bytes(struct request *r, int status, const char *content_type, const void *data, size_t len);
 void respond_empty(struct request *r, int status);
+/* A body of known length written in pieces: the head, then data until
+ * `len` bytes are out.  An abort (source failed midway) marks the request
+ * so the connection is closed short, which the client sees as truncated. */
+void respond_stream_head(struct request *r, int status, const char *content_type, size_t len);
+void respond_stream_data(struct request *r, const void *data, size_t len);
+void respond_stream_abort(struct request *r);
 void respond_error(struct request *r, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* 422 with `errors` as the detail list; steals the reference. */

@@ -12,6 +12,9 @@ const struct db_statement *const api_statement_sets[] = {
 	system_statements,
 	users_statements,
 	devices_statements,
+	tasks_create_statements,
+	tasks_read_statements,
+	tasks_modify_statements,
 	NULL,
 };
 

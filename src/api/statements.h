@@ -15,6 +15,9 @@ extern const struct db_statement health_statements[];
 extern const struct db_statement system_statements[];
 extern const struct db_statement users_statements[];
 extern const struct db_statement devices_statements[];
+extern const struct db_statement tasks_create_statements[];
+extern const struct db_statement tasks_read_statements[];
+extern const struct db_statement tasks_modify_statements[];
 
 extern const struct db_statement *const api_statement_sets[];
 

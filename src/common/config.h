@@ -96,7 +96,7 @@ struct auth_key {
 
 struct auth_config {
 	char *source_path;
-	time_t mtime;
+	uint64_t stamp;                                    /* file_stamp() when read */
 	int default_priority;                              /* default 1 */
 	struct class_limits default_limits[DEVICE_CLASS_COUNT];
 	struct auth_key *keys;
@@ -138,7 +138,7 @@ struct compiler_config {
 
 struct devices_config {
 	char *source_path;
-	time_t mtime;
+	uint64_t stamp;
 	struct device_config *devices;
 	size_t n_devices;
 	struct compiler_config compilers[DEVICE_CLASS_COUNT]; /* SIMULATOR never configured */
@@ -150,7 +150,9 @@ const struct device_config *devices_find(const struct devices_config *cfg, const
 
 /* SHA-256 of `len` bytes (libcrypto). */
 void sha256_bytes(const void *data, size_t len, unsigned char out[32]);
-/* mtime of a file, or 0 when it cannot be read. */
-time_t file_mtime(const char *path);
+/* A fingerprint of a file's identity and modification (nanosecond mtime,
+ * size, inode), so that two edits within one second are still seen; 0 when
+ * it cannot be read. */
+uint64_t file_stamp(const char *path);
 
 #endif

@@ -303,7 +303,7 @@ int auth_config_load(const char *path, struct auth_config **out, char err[CONFIG
 		yfail(&d, NULL, "out of memory");
 		goto fail;
 	}
-	cfg->mtime = d.mtime;
+	cfg->stamp = d.stamp;
 	if (root && !ynode_is_null(root) && parse_top(&d, root, cfg) != CONFIG_OK)
 		goto fail;
 	ydoc_free(&d);

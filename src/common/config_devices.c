@@ -325,7 +325,7 @@ int devices_config_load(const char *path, struct devices_config **out, char err[
 		yfail(&d, NULL, "out of memory");
 		goto fail;
 	}
-	cfg->mtime = d.mtime;
+	cfg->stamp = d.stamp;
 	if (root && !ynode_is_null(root) && parse_top(&d, root, cfg) != CONFIG_OK)
 		goto fail;
 	ydoc_free(&d);

@@ -1,7 +1,7 @@
 /*
  * config_util: the small public helpers of config.h that are not about one
  * particular file: device class names, SHA-256 (libcrypto EVP, used for API
- * keys by the loader, the API and `acloud-admin hash-key`) and file mtimes
+ * keys by the loader, the API and `acloud-admin hash-key`) and file stamps
  * (for reload-on-change).
  */
 #include "autoconfig.h"
@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "common/config_yaml.h"
 
 #include <openssl/evp.h>
 
@@ -47,9 +49,16 @@ void sha256_bytes(const void *data, size_t len, unsigned char out[32])
 		abort();
 }
 
-time_t file_mtime(const char *path)
+uint64_t stat_stamp(const struct stat *st)
+{
+	uint64_t ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
+
+	return ns ^ ((uint64_t)st->st_size << 1) ^ ((uint64_t)st->st_ino << 33);
+}
+
+uint64_t file_stamp(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 ? st.st_mtime : 0;
+	return stat(path, &st) == 0 ? stat_stamp(&st) : 0;
 }

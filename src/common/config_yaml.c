@@ -69,7 +69,7 @@ static int read_file(struct ydoc *d, unsigned char **buf, size_t *len)
 		goto fail;
 	}
 	fclose(f);
-	d->mtime = st.st_mtime;
+	d->stamp = stat_stamp(&st);
 	*buf = data;
 	*len = n;
 	return CONFIG_OK;

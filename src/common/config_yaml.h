@@ -19,10 +19,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <yaml.h>
 
 #include "common/config.h"
+
+/* The change fingerprint of file_stamp() from an existing stat. */
+uint64_t stat_stamp(const struct stat *st);
 
 #define YDOC_MAX_FILE_BYTES (4u << 20)
 #define YDOC_MAX_STRING 4096
@@ -33,7 +37,7 @@ struct ydoc {
 	bool loaded;
 	const char *path;        /* as given by the caller, borrowed */
 	char *dir;               /* directory of path, NULL when path has no '/' */
-	time_t mtime;            /* of the file that was read */
+	uint64_t stamp;          /* stat_stamp() of the file that was read */
 	char *err;               /* CONFIG_ERR_MAX bytes, the caller's */
 	size_t visits;           /* nodes visited so far (alias bound) */
 	size_t copied;           /* string bytes copied so far (alias bound) */

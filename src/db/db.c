@@ -131,6 +131,13 @@ PGresult *db_exec_bin(struct db *db, const char *name, int n_params, const char 
 	return db_checked(db, PQexecPrepared(db->conn, name, n_params, params, lengths, formats, result_format));
 }
 
+PGresult *db_exec_params(struct db *db, const char *sql, int n_params, const char *const *params)
+{
+	if (db_ready(db) != DB_OK)
+		return NULL;
+	return db_checked(db, PQexecParams(db->conn, sql, n_params, NULL, params, NULL, NULL, 0));
+}
+
 PGresult *db_exec_sql(struct db *db, const char *sql)
 {
 	if (db_ready(db) != DB_OK)

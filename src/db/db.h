@@ -50,6 +50,9 @@ PGresult *db_exec(struct db *db, const char *name, int n_params, const char *con
 /* Same with explicit lengths and formats (binary parameters, e.g. bytea). */
 PGresult *db_exec_bin(struct db *db, const char *name, int n_params, const char *const *params,
 		      const int *lengths, const int *formats, int result_format);
+/* An unnamed statement with text parameters, planned for these values
+ * (for queries whose shape depends on the request, such as search). */
+PGresult *db_exec_params(struct db *db, const char *sql, int n_params, const char *const *params);
 /* Plain SQL without parameters (BEGIN, COMMIT, LISTEN ...). */
 PGresult *db_exec_sql(struct db *db, const char *sql);
 

@@ -100,7 +100,7 @@ test('auth.yml edits take effect without a restart; an invalid edit keeps the la
     const withDave = original.replace(/^keys:\s*$/m, 'keys:\n  - id: dave\n    key: "ac_test_dave_000000000000"\n    name: Dave\n');
     assert.notEqual(withDave, original, 'auth file has a keys: line');
     writeFileSync(AUTH_FILE, withDave);
-    await waitFor(async () => (await api('GET', '/api/v1/users/me', { key: 'ac_test_dave_000000000000' })).status === 200, { timeout: 5000 });
+    await waitFor(async () => allWorkersSay('ac_test_dave_000000000000', 200), { timeout: 5000 });
     writeFileSync(AUTH_FILE, withDave + '\nbogus_field: 1\n');
     await sleep(2500);
     const still = await api('GET', '/api/v1/users/me', { key: 'ac_test_dave_000000000000' });
@@ -108,8 +108,17 @@ test('auth.yml edits take effect without a restart; an invalid edit keeps the la
   } finally {
     writeFileSync(AUTH_FILE, original);
   }
-  await waitFor(async () => (await api('GET', '/api/v1/users/me', { key: 'ac_test_dave_000000000000' })).status === 403, { timeout: 5000 });
+  await waitFor(async () => allWorkersSay('ac_test_dave_000000000000', 403), { timeout: 5000 });
 });
+
+// Each worker reloads on its own: a status holds for the stack only when
+// enough requests in a row (spread over the workers) all give it.
+async function allWorkersSay(key, status) {
+  for (let i = 0; i < WORKERS * 6; i++) {
+    if ((await api('GET', '/api/v1/users/me', { key })).status !== status) return false;
+  }
+  return true;
+}
 
 test('kill -9 of a worker: the master starts a new one, at most the in-flight request fails', async () => {
   const master = pidOf('acloud-api');

@@ -158,13 +158,22 @@ Test(util, device_class_names)
 	cr_assert_str_eq(device_class_name(DEVICE_CLASS_SIMULATOR), "SIMULATOR");
 }
 
-Test(util, file_mtime)
+Test(util, file_stamp)
 {
-	struct stat st;
+	char path[] = "/tmp/acloud-stamp-XXXXXX";
+	int fd = mkstemp(path);
+	uint64_t first;
 
-	cr_assert_eq(file_mtime("/nonexistent/acloud/auth.yml"), 0);
-	cr_assert_eq(stat(EXAMPLES "auth.example.yml", &st), 0);
-	cr_assert_eq(file_mtime(EXAMPLES "auth.example.yml"), st.st_mtime);
+	cr_assert_eq(file_stamp("/nonexistent/acloud/auth.yml"), 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "a", 1), 1);
+	first = file_stamp(path);
+	cr_assert_neq(first, 0);
+	/* A second edit within the same second must change the stamp. */
+	cr_assert_eq(write(fd, "b", 1), 1);
+	close(fd);
+	cr_assert_neq(file_stamp(path), first);
+	unlink(path);
 }
 
 /* ---- acloud.yml --------------------------------------------------------- */
@@ -285,7 +294,7 @@ Test(auth, example)
 
 	cr_assert_eq(auth_config_load(EXAMPLES "auth.example.yml", &cfg, err), CONFIG_OK, "%s", err);
 	cr_assert_eq(cfg->n_keys, 4);
-	cr_assert_eq(cfg->mtime, file_mtime(EXAMPLES "auth.example.yml"));
+	cr_assert_eq(cfg->stamp, file_stamp(EXAMPLES "auth.example.yml"));
 	cr_assert_eq(cfg->default_priority, 1);
 	cr_assert_eq(cfg->default_limits[DEVICE_CLASS_SIMULATOR].hourly, 600);
 	cr_assert_eq(cfg->default_limits[DEVICE_CLASS_SIMULATOR].daily, 5000);
@@ -615,7 +624,7 @@ Test(devices, example)
 
 	cr_assert_eq(devices_config_load(EXAMPLES "devices.example.yml", &cfg, err), CONFIG_OK, "%s", err);
 	cr_assert_eq(cfg->n_devices, 3);
-	cr_assert_eq(cfg->mtime, file_mtime(EXAMPLES "devices.example.yml"));
+	cr_assert_eq(cfg->stamp, file_stamp(EXAMPLES "devices.example.yml"));
 	dev = devices_find(cfg, "sim-1");
 	cr_assert_not_null(dev);
 	cr_assert_eq(dev->cls, DEVICE_CLASS_SIMULATOR);

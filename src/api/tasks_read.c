@@ -1,0 +1,258 @@
+/*
+ * tasks_read: the read side of /api/v1/tasks: the caller's list, one
+ * task's details, its state history, its log and its result.  Each is one
+ * statement; a task that is not the caller's is indistinguishable from one
+ * that does not exist (404), except for admin keys.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/jsonout.h"
+#include "api/response.h"
+#include "api/statements.h"
+#include "api/tasks_view.h"
+#include "api/validate.h"
+
+#define RESULT_CHUNK_BYTES (1024 * 1024)
+
+const struct db_statement tasks_read_statements[] = {
+	{ "tasks_list",
+	  "SELECT " TASK_SUMMARY_COLS ", count(*) OVER ()"
+	  "  FROM tasks t WHERE t.user_id = $1"
+	  " ORDER BY t.created_at DESC, t.id DESC LIMIT $2 OFFSET $3" },
+	{ "tasks_count", "SELECT count(*) FROM tasks WHERE user_id = $1" },
+	{ "tasks_get",
+	  "SELECT " TASK_SUMMARY_COLS ","
+	  "       iso_utc(t.started_at), iso_utc(t.finished_at), t.priority, t.op_time, t.sample_rate,"
+	  "       CASE WHEN t.state = 'queued' THEN 1 + (SELECT count(*) FROM tasks q"
+	  "            WHERE q.queue = t.queue AND q.state = 'queued'"
+	  "              AND (q.priority > t.priority OR (q.priority = t.priority"
+	  "                   AND (q.created_at, q.id) < (t.created_at, t.id)))) END,"
+	  "       t.error, t.result_content_type, t.result_size"
+	  "  FROM tasks t WHERE t.id = $1::uuid AND " TASK_VISIBLE },
+	{ "tasks_status",
+	  "SELECT t.state::text, h.state::text, iso_utc(h.at), h.detail"
+	  "  FROM tasks t JOIN task_history h ON h.task_id = t.id"
+	  " WHERE t.id = $1::uuid AND " TASK_VISIBLE " ORDER BY h.seq" },
+	{ "tasks_log",
+	  "SELECT (SELECT coalesce(string_agg(l.line || E'\\n', '' ORDER BY l.seq), '')"
+	  "          FROM task_log l WHERE l.task_id = t.id)"
+	  "  FROM tasks t WHERE t.id = $1::uuid AND " TASK_VISIBLE },
+	{ "tasks_result_head",
+	  "SELECT t.state::text, b.content_type, octet_length(b.data)"
+	  "  FROM tasks t LEFT JOIN task_blobs b ON b.task_id = t.id AND b.kind = 'result'"
+	  " WHERE t.id = $1::uuid AND " TASK_VISIBLE },
+	{ "tasks_result_chunk",
+	  "SELECT substring(data FROM $2::integer FOR $3::integer) FROM task_blobs"
+	  " WHERE task_id = $1::uuid AND kind = 'result'" },
+	{ NULL, NULL },
+};
+
+/* The task id path parameter, validated; answers 422 and returns false
+ * when it is not a UUID. */
+bool task_id_param(struct request *r, char id[37])
+{
+	json_t *errors;
+
+	if (valid_uuid(r->path_params[0], id))
+		return true;
+	errors = json_array();
+	validation_add(errors, json_pack("[s,s]", "path", "task_id"), "uuid_parsing",
+		       "Input should be a valid UUID");
+	respond_validation(r, errors);
+	return false;
+}
+
+/* Runs a per-task statement with ($1 id, $2 caller, $3 admin). */
+PGresult *task_query(struct request *r, const char *statement, const char *id)
+{
+	const char *params[3] = { id, r->key->id, r->key->admin ? "true" : "false" };
+
+	return api_query(r, statement, 3, params);
+}
+
+static bool query_bounded(struct request *r, const char *name, long min, long max, long def, long *out)
+{
+	char value[32];
+	json_t *errors;
+
+	*out = def;
+	switch (request_query_param(r, name, value, sizeof(value))) {
+	case QUERY_ABSENT:
+		return true;
+	case QUERY_FOUND:
+		if (parse_bounded_long(value, min, max, out))
+			return true;
+		break;
+	default:
+		break;
+	}
+	errors = json_array();
+	validation_add(errors, json_pack("[s,s]", "query", name), "int_parsing",
+		       "Input should be an integer from %ld to %ld", min, max);
+	respond_validation(r, errors);
+	return false;
+}
+
+static long total_when_page_empty(struct request *r)
+{
+	const char *params[1] = { r->key->id };
+	PGresult *res = api_query(r, "tasks_count", 1, params);
+	long total;
+
+	if (res == NULL)
+		return -1;
+	total = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return total;
+}
+
+void handle_tasks_list(struct request *r)
+{
+	char limit_s[16], offset_s[24];
+	const char *params[3] = { r->key->id, limit_s, offset_s };
+	long limit, offset, total;
+	json_t *list;
+	PGresult *res;
+
+	if (!query_bounded(r, "limit", 1, 1000, 100, &limit) || !query_bounded(r, "offset", 0, 1000000000L, 0, &offset))
+		return;
+	snprintf(limit_s, sizeof(limit_s), "%ld", limit);
+	snprintf(offset_s, sizeof(offset_s), "%ld", offset);
+	res = api_query(r, "tasks_list", 3, params);
+	if (res == NULL)
+		return;
+	list = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(list, task_summary_from_row(res, i, 0));
+	total = PQntuples(res) > 0 ? strtol(PQgetvalue(res, 0, TASK_SUMMARY_NCOLS), NULL, 10) : -2;
+	PQclear(res);
+	if (total == -2 && (total = offset > 0 ? total_when_page_empty(r) : 0) < 0) {
+		json_decref(list);
+		return;
+	}
+	response_header(r, "X-Total-Count", "%ld", total);
+	respond_json(r, 200, list);
+}
+
+void handle_task_get(struct request *r)
+{
+	char id[37];
+	PGresult *res;
+	json_t *task;
+	int c = TASK_SUMMARY_NCOLS;
+
+	if (!task_id_param(r, id) || (res = task_query(r, "tasks_get", id)) == NULL)
+		return;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		respond_error(r, 404, "Task not found");
+		return;
+	}
+	task = task_summary_from_row(res, 0, 0);
+	json_object_set_new(task, "started_at", pg_json_string(res, 0, c));
+	json_object_set_new(task, "finished_at", pg_json_string(res, 0, c + 1));
+	json_object_set_new(task, "priority", pg_json_integer(res, 0, c + 2));
+	json_object_set_new(task, "op_time", pg_json_real(res, 0, c + 3));
+	json_object_set_new(task, "sample_rate", pg_json_integer(res, 0, c + 4));
+	json_object_set_new(task, "queue_position", pg_json_integer(res, 0, c + 5));
+	json_object_set_new(task, "error", pg_json_string(res, 0, c + 6));
+	json_object_set_new(task, "result_content_type", pg_json_string(res, 0, c + 7));
+	json_object_set_new(task, "result_size", pg_json_integer(res, 0, c + 8));
+	PQclear(res);
+	respond_json(r, 200, task);
+}
+
+void handle_task_status(struct request *r)
+{
+	char id[37];
+	PGresult *res;
+	json_t *history;
+
+	if (!task_id_param(r, id) || (res = task_query(r, "tasks_status", id)) == NULL)
+		return;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		respond_error(r, 404, "Task not found");
+		return;
+	}
+	history = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(history, json_pack("{s:o,s:o,s:o}", "state", pg_json_string(res, i, 1),
+							 "at", pg_json_string(res, i, 2),
+							 "detail", pg_json_string(res, i, 3)));
+	respond_json(r, 200, json_pack("{s:s,s:o,s:o}", "id", id, "state", pg_json_string(res, 0, 0),
+				       "history", history));
+	PQclear(res);
+}
+
+void handle_task_log(struct request *r)
+{
+	char id[37];
+	PGresult *res;
+
+	if (!task_id_param(r, id) || (res = task_query(r, "tasks_log", id)) == NULL)
+		return;
+	if (PQntuples(res) == 0)
+		respond_error(r, 404, "Task not found");
+	else
+		respond_bytes(r, 200, "text/plain; charset=utf-8", PQgetvalue(res, 0, 0),
+			      (size_t)PQgetlength(res, 0, 0));
+	PQclear(res);
+}
+
+/* Streams the result blob in chunks, so a worker never holds a large
+ * result in memory at once. */
+static void stream_result(struct request *r, const char *id, const char *content_type, long size)
+{
+	char from[24], count[24];
+	const char *params[3] = { id, from, count };
+
+	response_header(r, "Content-Disposition", "attachment; filename=\"%s.%s\"", id,
+			strncmp(content_type, "application/json", 16) == 0 ? "json" : "apb");
+	respond_stream_head(r, 200, content_type, (size_t)size);
+	for (long done = 0; done < size; done += RESULT_CHUNK_BYTES) {
+		PGresult *res;
+
+		snprintf(from, sizeof(from), "%ld", done + 1);
+		snprintf(count, sizeof(count), "%d", RESULT_CHUNK_BYTES);
+		res = db_exec_bin(&r->ctx->db, "tasks_result_chunk", 3, params, NULL, NULL, 1);
+		if (res == NULL || !db_result_ok(res) || PQntuples(res) != 1) {
+			PQclear(res);
+			respond_stream_abort(r);
+			return;
+		}
+		respond_stream_data(r, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+		PQclear(res);
+	}
+}
+
+void handle_task_result(struct request *r)
+{
+	char id[37];
+	char content_type[128];
+	PGresult *res;
+	long size;
+
+	if (!task_id_param(r, id) || (res = task_query(r, "tasks_result_head", id)) == NULL)
+		return;
+	if (PQntuples(res) == 0) {
+		respond_error(r, 404, "Task not found");
+		goto done;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "succeeded") != 0 || PQgetisnull(res, 0, 1)) {
+		respond_error(r, 404, "Result not available: task is %s", PQgetvalue(res, 0, 0));
+		goto done;
+	}
+	snprintf(content_type, sizeof(content_type), "%s", PQgetvalue(res, 0, 1));
+	size = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	PQclear(res);
+	stream_result(r, id, content_type, size);
+	return;
+done:
+	PQclear(res);
+}

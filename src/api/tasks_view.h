@@ -1,0 +1,31 @@
+/*
+ * tasks_view: the JSON shapes of a task (TaskSummary, the search item,
+ * TaskDetails) built from rows whose leading columns are TASK_SUMMARY_COLS.
+ * One definition shared by the list, the detail view and the search.
+ */
+#ifndef ACLOUD_API_TASKS_VIEW_H
+#define ACLOUD_API_TASKS_VIEW_H
+
+#include <stdbool.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#define TASK_SUMMARY_COLS \
+	"t.id, t.type::text, t.state::text, t.name, t.device_name, t.device_class::text," \
+	" iso_utc(t.created_at), iso_utc(t.updated_at), t.user_id"
+#define TASK_SUMMARY_NCOLS 9
+
+/* Access rule in SQL: $2 is the caller's id, $3 whether the caller is admin. */
+#define TASK_VISIBLE "(t.user_id = $2 OR $3::boolean)"
+
+json_t *task_summary_from_row(const PGresult *res, int row, int with_user_id);
+
+struct request;
+/* The {task_id} path parameter as a lower-case UUID; answers 422 and
+ * returns false when it is not one. */
+bool task_id_param(struct request *r, char id[37]);
+/* Runs a per-task statement with ($1 id, $2 caller, $3 admin); NULL after
+ * answering an error. */
+PGresult *task_query(struct request *r, const char *statement, const char *id);
+
+#endif
