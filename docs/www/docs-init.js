@@ -1,0 +1,19 @@
+/*
+ * docs/www/docs-init.js: starts Swagger UI on /api/docs with our settings
+ * (kept out of docs.html so that a strict Content-Security-Policy without
+ * 'unsafe-inline' still works).  nginx serves it as /api/docs/init.js.
+ */
+window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({
+    url: '/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    persistAuthorization: true,
+    tryItOutEnabled: true,
+    displayRequestDuration: true,
+    filter: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+    layout: 'StandaloneLayout'
+  });
+});
