@@ -11,8 +11,8 @@
 #
 # Installed: $(pkgdatadir)/www/{openapi.json,docs.html,redoc.html} and
 # $(pkgdatadir)/nginx/docs.locations.conf.  The npm packages (swagger-ui-dist,
-# redoc) come from docs/package.json; `make install-docs-ui` copies their
-# runtime files from $(srcdir)/docs/node_modules into
+# redoc) come from docs/package.json; `make install` (install-docs-ui) copies
+# their runtime files from $(srcdir)/docs/node_modules into
 # $(pkgdatadir)/docs/node_modules (after `npm ci --prefix docs`).
 
 noinst_LIBRARIES += libacloud_yamljson.a
@@ -46,14 +46,27 @@ nginx/docs.locations.conf: $(top_srcdir)/nginx/docs.locations.conf.in Makefile
 	$(AM_V_GEN)sed -e 's|@WWW_DIR@|$(wwwdir)|g' -e 's|@NODE_MODULES@|$(DOCS_NODE_MODULES)|g' \
 		$(top_srcdir)/nginx/docs.locations.conf.in > $@.tmp && mv $@.tmp $@
 
-# Copies the docs UIs' runtime files from the npm install in the source tree.
+# Copies the docs UIs' runtime files from the npm install in the source tree
+# (part of `make install`; warns and skips when `npm ci --prefix docs` has not
+# been run).
+install-data-local: install-docs-ui
+uninstall-local: uninstall-docs-ui
 install-docs-ui:
-	@test -d $(srcdir)/docs/node_modules/swagger-ui-dist || { \
-		echo "install-docs-ui: run 'npm ci --prefix $(srcdir)/docs' first" >&2; exit 1; }
-	$(MKDIR_P) $(DESTDIR)$(DOCS_NODE_MODULES)/swagger-ui-dist $(DESTDIR)$(DOCS_NODE_MODULES)/redoc/bundles
-	cp -R $(srcdir)/docs/node_modules/swagger-ui-dist/. $(DESTDIR)$(DOCS_NODE_MODULES)/swagger-ui-dist/
-	cp -R $(srcdir)/docs/node_modules/redoc/bundles/. $(DESTDIR)$(DOCS_NODE_MODULES)/redoc/bundles/
-.PHONY: install-docs-ui
+	@if test ! -d $(srcdir)/docs/node_modules/swagger-ui-dist || \
+	    test ! -d $(srcdir)/docs/node_modules/redoc/bundles; then \
+		echo "warning: docs UIs not installed: run 'npm ci --prefix $(srcdir)/docs' first" >&2; \
+	else \
+		echo "installing swagger-ui-dist and redoc into $(DESTDIR)$(DOCS_NODE_MODULES)"; \
+		$(MKDIR_P) $(DESTDIR)$(DOCS_NODE_MODULES)/swagger-ui-dist \
+			$(DESTDIR)$(DOCS_NODE_MODULES)/redoc/bundles && \
+		cp -R $(srcdir)/docs/node_modules/swagger-ui-dist/. \
+			$(DESTDIR)$(DOCS_NODE_MODULES)/swagger-ui-dist/ && \
+		cp -R $(srcdir)/docs/node_modules/redoc/bundles/. \
+			$(DESTDIR)$(DOCS_NODE_MODULES)/redoc/bundles/; \
+	fi
+uninstall-docs-ui:
+	rm -rf $(DESTDIR)$(DOCS_NODE_MODULES)/swagger-ui-dist $(DESTDIR)$(DOCS_NODE_MODULES)/redoc
+.PHONY: install-docs-ui uninstall-docs-ui
 
 # Unit tests of the converter.
 check_PROGRAMS += tests/unit/test_yaml_json
@@ -65,3 +78,9 @@ tests_unit_test_yaml_json_LDADD = $(YAMLJSON_LIBS) $(CRITERION_LIBS)
 
 EXTRA_DIST += docs/openapi.yaml docs/api.md docs/package.json docs/package-lock.json \
 	docs/redocly.yaml docs/.redocly.lint-ignore.yaml nginx/docs.locations.conf.in
+
+# The OpenAPI self-test and lint (skipped without the npm packages).
+TESTS += tests/integration/openapi-selftest.sh tests/integration/openapi-lint.sh
+EXTRA_DIST += tests/integration/openapi-selftest.sh tests/integration/openapi-lint.sh \
+	tests/integration/openapi.test.mjs tests/integration/lib/openapi.mjs \
+	tests/package.json tests/package-lock.json
