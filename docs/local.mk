@@ -83,5 +83,6 @@ EXTRA_DIST += docs/openapi.yaml docs/api.md docs/package.json docs/package-lock.
 TESTS += tests/integration/openapi-selftest.sh tests/integration/openapi-lint.sh
 EXTRA_DIST += tests/integration/openapi-selftest.sh tests/integration/openapi-lint.sh \
 	tests/integration/openapi.test.mjs tests/integration/lib/openapi.mjs \
-	tests/integration/docs-ui.test.mjs \
+	tests/integration/docs-ui.test.mjs tests/integration/client.test.mjs \
+	tests/integration/client/flow.ts \
 	tests/package.json tests/package-lock.json
