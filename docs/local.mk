@@ -1,0 +1,88 @@
+# docs module: the API description and its docs UIs.
+#
+#   docs/openapi.yaml   the source of truth; the build converts it to
+#                       docs/openapi.json with acloud-yaml2json (no node needed)
+#   docs/www/*.html     our Swagger UI and ReDoc pages
+#   nginx/docs.locations.conf.in
+#                       the nginx locations serving them (@WWW_DIR@,
+#                       @NODE_MODULES@); the build also writes
+#                       nginx/docs.locations.conf for the installed layout
+#   libacloud_yamljson.a  YAML -> jansson (src/common/yaml_json.c)
+#
+# Installed: $(pkgdatadir)/www/{openapi.json,docs.html,redoc.html} and
+# $(pkgdatadir)/nginx/docs.locations.conf.  The npm packages (swagger-ui-dist,
+# redoc) come from docs/package.json; `make install` (install-docs-ui) copies
+# their runtime files from $(srcdir)/docs/node_modules into
+# $(pkgdatadir)/docs/node_modules (after `npm ci --prefix docs`).
+
+noinst_LIBRARIES += libacloud_yamljson.a
+libacloud_yamljson_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS)
+libacloud_yamljson_a_SOURCES = src/common/yaml_json.c src/common/yaml_json.h
+YAMLJSON_LIBS = libacloud_yamljson.a $(JANSSON_LIBS) $(YAML_LIBS)
+
+noinst_PROGRAMS = acloud-yaml2json
+acloud_yaml2json_SOURCES = src/common/yaml2json_main.c
+acloud_yaml2json_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+acloud_yaml2json_LDADD = $(YAMLJSON_LIBS)
+
+# The OpenAPI document as JSON, served by nginx at /openapi.json.
+wwwdir = $(pkgdatadir)/www
+www_DATA = docs/openapi.json
+dist_www_DATA = docs/www/docs.html docs/www/docs-init.js docs/www/redoc.html
+CLEANFILES += docs/openapi.json
+
+docs/openapi.json: $(top_srcdir)/docs/openapi.yaml acloud-yaml2json$(EXEEXT)
+	@$(MKDIR_P) docs
+	$(AM_V_GEN)./acloud-yaml2json$(EXEEXT) -o $@ $(top_srcdir)/docs/openapi.yaml
+
+# nginx locations for the installed layout.
+DOCS_NODE_MODULES = $(pkgdatadir)/docs/node_modules
+docsnginxdir = $(pkgdatadir)/nginx
+docsnginx_DATA = nginx/docs.locations.conf
+CLEANFILES += nginx/docs.locations.conf
+
+nginx/docs.locations.conf: $(top_srcdir)/nginx/docs.locations.conf.in Makefile
+	@$(MKDIR_P) nginx
+	$(AM_V_GEN)sed -e 's|@WWW_DIR@|$(wwwdir)|g' -e 's|@NODE_MODULES@|$(DOCS_NODE_MODULES)|g' \
+		$(top_srcdir)/nginx/docs.locations.conf.in > $@.tmp && mv $@.tmp $@
+
+# Copies the docs UIs' runtime files from the npm install in the source tree
+# (part of `make install`; warns and skips when `npm ci --prefix docs` has not
+# been run).
+install-data-local: install-docs-ui
+uninstall-local: uninstall-docs-ui
+install-docs-ui:
+	@if test ! -d $(srcdir)/docs/node_modules/swagger-ui-dist || \
+	    test ! -d $(srcdir)/docs/node_modules/redoc/bundles; then \
+		echo "warning: docs UIs not installed: run 'npm ci --prefix $(srcdir)/docs' first" >&2; \
+	else \
+		echo "installing swagger-ui-dist and redoc into $(DESTDIR)$(DOCS_NODE_MODULES)"; \
+		$(MKDIR_P) $(DESTDIR)$(DOCS_NODE_MODULES)/swagger-ui-dist \
+			$(DESTDIR)$(DOCS_NODE_MODULES)/redoc/bundles && \
+		cp -R $(srcdir)/docs/node_modules/swagger-ui-dist/. \
+			$(DESTDIR)$(DOCS_NODE_MODULES)/swagger-ui-dist/ && \
+		cp -R $(srcdir)/docs/node_modules/redoc/bundles/. \
+			$(DESTDIR)$(DOCS_NODE_MODULES)/redoc/bundles/; \
+	fi
+uninstall-docs-ui:
+	rm -rf $(DESTDIR)$(DOCS_NODE_MODULES)/swagger-ui-dist $(DESTDIR)$(DOCS_NODE_MODULES)/redoc
+.PHONY: install-docs-ui uninstall-docs-ui
+
+# Unit tests of the converter.
+check_PROGRAMS += tests/unit/test_yaml_json
+TESTS += tests/unit/test_yaml_json
+tests_unit_test_yaml_json_SOURCES = tests/unit/test_yaml_json.c
+tests_unit_test_yaml_json_CPPFLAGS = $(AM_CPPFLAGS) -DACLOUD_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_yaml_json_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_yaml_json_LDADD = $(YAMLJSON_LIBS) $(CRITERION_LIBS)
+
+EXTRA_DIST += docs/openapi.yaml docs/api.md docs/package.json docs/package-lock.json \
+	docs/redocly.yaml docs/.redocly.lint-ignore.yaml nginx/docs.locations.conf.in
+
+# The OpenAPI self-test and lint (skipped without the npm packages).
+TESTS += tests/integration/openapi-selftest.sh tests/integration/openapi-lint.sh
+EXTRA_DIST += tests/integration/openapi-selftest.sh tests/integration/openapi-lint.sh \
+	tests/integration/openapi.test.mjs tests/integration/lib/openapi.mjs \
+	tests/integration/docs-ui.test.mjs tests/integration/client.test.mjs \
+	tests/integration/client/flow.ts \
+	tests/package.json tests/package-lock.json
