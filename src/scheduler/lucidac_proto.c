@@ -224,6 +224,21 @@ int luci_samples_add(struct luci_samples *s, const struct luci_channels *ch, jso
 	return 0;
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back as the same double. */
+static int append_double(struct buf *out, double v, bool first)
+{
+	char text[32];
+
+	if (!isfinite(v))
+		return buf_append_str(out, first ? "null" : ",null");
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(text, sizeof(text), "%.*g", prec, v);
+		if (strtod(text, NULL) == v)
+			break;
+	}
+	return buf_printf(out, "%s%s", first ? "" : ",", text);
+}
+
 char *luci_samples_json(const struct luci_samples *s, const struct luci_channels *ch,
 			size_t limit, size_t *len)
 {
@@ -235,14 +250,9 @@ char *luci_samples_json(const struct luci_samples *s, const struct luci_channels
 	for (int k = 0; k < ch->n_out; k++) {
 		if (buf_append_str(&out, k ? ",[" : "[") != 0)
 			goto fail;
-		for (size_t i = 0; i < n; i++) {
-			double v = s->col[k][i];
-			int rc = isfinite(v) ? buf_printf(&out, i ? ",%.17g" : "%.17g", v)
-					     : buf_append_str(&out, i ? ",null" : "null");
-
-			if (rc != 0)
+		for (size_t i = 0; i < n; i++)
+			if (append_double(&out, s->col[k][i], i == 0) != 0)
 				goto fail;
-		}
 		if (buf_append_str(&out, "]") != 0)
 			goto fail;
 	}

@@ -135,7 +135,8 @@ void probe_poll_fds(struct sched *s, struct pollset *ps)
 	}
 }
 
-static void probe_send(struct sched *s, struct probe *p)
+/* 0 while the probe goes on, -1 when it is over (and freed). */
+static int probe_send(struct sched *s, struct probe *p)
 {
 	int err;
 
@@ -143,7 +144,7 @@ static void probe_send(struct sched *s, struct probe *p)
 		err = net_connect_result(p->fd);
 		if (err != 0) {
 			probe_done(s, p, false, strerror(err));
-			return;
+			return -1;
 		}
 		p->connected = true;
 	}
@@ -151,13 +152,14 @@ static void probe_send(struct sched *s, struct probe *p)
 		ssize_t n = write(p->fd, p->req + p->req_off, p->req_len - p->req_off);
 
 		if (n < 0 && errno == EAGAIN)
-			return;
+			return 0;
 		if (n < 0) {
 			probe_done(s, p, false, strerror(errno));
-			return;
+			return -1;
 		}
 		p->req_off += (size_t)n;
 	}
+	return 0;
 }
 
 static void probe_read(struct sched *s, struct probe *p)
@@ -192,11 +194,8 @@ static void probe_read(struct sched *s, struct probe *p)
 
 void probe_on_fd(struct sched *s, struct probe *p, short revents)
 {
-	if (revents & POLLOUT || !p->connected) {
-		probe_send(s, p);
-		if (p->slot->probe != p)
-			return;
-	}
+	if ((revents & POLLOUT || !p->connected) && probe_send(s, p) != 0)
+		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		probe_read(s, p);
 }

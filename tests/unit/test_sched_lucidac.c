@@ -167,6 +167,11 @@ Test(sched_lucidac, samples_extra_columns_and_limit)
 	cr_assert_eq(s.n, 3);
 	out = luci_samples_json(&s, &ch, 2, &len);
 	cr_assert_str_eq(out, "[[0.5,-1]]");
+	free(out);
+	s.col[0][0] = 0.1;
+	s.col[0][1] = 2.0 / 3.0;
+	out = luci_samples_json(&s, &ch, 2, &len);
+	cr_assert_str_eq(out, "[[0.1,0.6666666666666666]]");
 	cr_assert_eq(strlen(out), len);
 	free(out);
 	cr_assert_eq(luci_samples_add(&s, &ch, bad, err), -1);

@@ -66,6 +66,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# gone PID: the process no longer runs (a zombie nobody reaped counts as gone).
+gone() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null)
+	[ -z "$st" ] || [ "${st#Z}" != "$st" ]
+}
+
 q() { psql -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 
 ok() { PASSES=$((PASSES + 1)); echo "ok - $1"; }
@@ -154,7 +161,40 @@ COMMIT;
 SQL
 } >/dev/null
 
+# fake_lucidac MODE: starts tests/integration/scheduler/fake-lucidac.mjs,
+# sets FAKE_PORT; requests are logged to $T/fake-MODE.log.
+fake_lucidac() {
+	local out="$T/fake-$1.port"
+	node "$HERE/fake-lucidac.mjs" "$1" "$T/fake-$1.log" >"$out" 2>>"$T/fake-$1.err" &
+	BG_PIDS+=("$!")
+	for _ in $(seq 100); do
+		[ -s "$out" ] && break
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$out")
+}
+
+# task_ids DEVICE: ids of the device's tasks, oldest first.
+task_ids() { q "SELECT id FROM tasks WHERE device_name = '$1' ORDER BY created_at"; }
+
+# stop_scheds: SIGTERM every scheduler still running; each must exit 0.
+stop_scheds() {
+	local p rc
+	for p in "${SCHED_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null || continue
+		kill -TERM "$p"
+		wait "$p"
+		rc=$?
+		eq "scheduler $p stops with status 0 on SIGTERM" "$rc" 0
+	done
+	SCHED_PIDS=()
+}
+
 finish_test() {
+	stop_scheds
+	if grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T"/*.log 2>/dev/null; then
+		fail "sanitizer reports in the scheduler logs"
+	fi
 	echo "# $(basename "$0"): $PASSES passed, $FAILS failed"
 	exit "$FAILS"
 }
