@@ -39,3 +39,10 @@ tests_unit_test_sim_apb_CPPFLAGS = $(SIM_TEST_CPPFLAGS)
 tests_unit_test_sim_apb_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_unit_test_sim_apb_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 TESTS += tests/unit/test_sim_apb
+
+check_PROGRAMS += tests/unit/test_sim_integrate
+tests_unit_test_sim_integrate_SOURCES = tests/unit/test_sim_integrate.c
+tests_unit_test_sim_integrate_CPPFLAGS = $(SIM_TEST_CPPFLAGS)
+tests_unit_test_sim_integrate_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_unit_test_sim_integrate_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+TESTS += tests/unit/test_sim_integrate
