@@ -21,3 +21,10 @@ tests_unit_test_compile_parse_CPPFLAGS = $(SIM_TEST_CPPFLAGS)
 tests_unit_test_compile_parse_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_unit_test_compile_parse_LDADD = $(COMPILE_LIBS) $(CRITERION_LIBS)
 TESTS += tests/unit/test_compile_parse
+
+check_PROGRAMS += tests/unit/test_compile_roundtrip
+tests_unit_test_compile_roundtrip_SOURCES = tests/unit/test_compile_roundtrip.c
+tests_unit_test_compile_roundtrip_CPPFLAGS = $(SIM_TEST_CPPFLAGS)
+tests_unit_test_compile_roundtrip_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_unit_test_compile_roundtrip_LDADD = $(COMPILE_LIBS) $(CRITERION_LIBS)
+TESTS += tests/unit/test_compile_roundtrip
