@@ -46,3 +46,10 @@ tests_unit_test_sim_integrate_CPPFLAGS = $(SIM_TEST_CPPFLAGS)
 tests_unit_test_sim_integrate_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_unit_test_sim_integrate_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 TESTS += tests/unit/test_sim_integrate
+
+# benchmark helper for bench/sim.sh (built by make check so it stays valid)
+check_PROGRAMS += bench/sim-bench
+bench_sim_bench_SOURCES = bench/sim_bench.c
+bench_sim_bench_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_sim_bench_LDADD = $(SIM_LIBS)
+EXTRA_DIST += bench/sim.sh
