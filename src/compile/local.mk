@@ -28,3 +28,7 @@ tests_unit_test_compile_roundtrip_CPPFLAGS = $(SIM_TEST_CPPFLAGS)
 tests_unit_test_compile_roundtrip_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_unit_test_compile_roundtrip_LDADD = $(COMPILE_LIBS) $(CRITERION_LIBS)
 TESTS += tests/unit/test_compile_roundtrip
+
+# the programs end to end (needs acloud-sim and acloud-compile)
+TESTS += tests/unit/sim_cli.sh
+EXTRA_DIST += tests/unit/sim_cli.sh docs/simulator.md
