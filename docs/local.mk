@@ -20,7 +20,7 @@ libacloud_yamljson_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS)
 libacloud_yamljson_a_SOURCES = src/common/yaml_json.c src/common/yaml_json.h
 YAMLJSON_LIBS = libacloud_yamljson.a $(JANSSON_LIBS) $(YAML_LIBS)
 
-noinst_PROGRAMS = acloud-yaml2json
+noinst_PROGRAMS += acloud-yaml2json
 acloud_yaml2json_SOURCES = src/common/yaml2json_main.c
 acloud_yaml2json_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 acloud_yaml2json_LDADD = $(YAMLJSON_LIBS)

@@ -107,13 +107,21 @@ render() { # template output
 	sed -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@HTTPS_PORT@#$HTTPS_PORT#g" \
 	    -e "s#@LISTEN_ADDR@#127.0.0.1#g" \
 	    -e "s#@TLS_CERT@#$ETC/tls.crt#g" -e "s#@TLS_KEY@#$ETC/tls.key#g" \
-	    -e "s#@FCGI_SOCKET@#$API_SOCKET#g" -e "s#@WWW_DIR@#$BUILD_DIR/www#g" \
+	    -e "s#@FCGI_SOCKET@#$API_SOCKET#g" -e "s#@WWW_DIR@#$STATE/www#g" \
 	    -e "s#@NODE_MODULES@#$ROOT/docs/node_modules#g" -e "s#@RUN_DIR@#$RUN#g" \
 	    -e "s#@LOG_DIR@#$LOGS#g" -e "s#@NGINX_DIR@#$STATE/nginx#g" "$1" > "$2"
 }
 
+# The docs pages and the built openapi.json, where nginx's workers may read.
+www_up() {
+	mkdir -p "$STATE/www"
+	cp "$ROOT"/docs/www/* "$BUILD_DIR/docs/openapi.json" "$STATE/www/"
+	chmod -R a+rX "$STATE/www"
+}
+
 nginx_up() {
 	mkdir -p "$STATE/nginx/tmp"
+	www_up
 	render "$ROOT/nginx/acloud-locations.conf.in" "$STATE/nginx/acloud-locations.conf"
 	render "$ROOT/nginx/acloud-fastcgi.conf.in" "$STATE/nginx/acloud-fastcgi.conf"
 	if [ -f "$ROOT/nginx/docs.locations.conf.in" ]; then
@@ -173,7 +181,9 @@ stack_up() {
 	make_cert
 	daemon_up acloud-api "$RUN/acloud-api.pid" "$BUILD_DIR/acloud-api" -c "$ETC/acloud.yml"
 	if [ -x "$BUILD_DIR/acloud-scheduler" ]; then
-		daemon_up acloud-scheduler "$RUN/acloud-scheduler.pid" "$BUILD_DIR/acloud-scheduler" -c "$ETC/acloud.yml"
+		# Compilers are named by command (acloud-compile): the build's first.
+		PATH="$BUILD_DIR:$PATH" daemon_up acloud-scheduler "$RUN/acloud-scheduler.pid" \
+			"$BUILD_DIR/acloud-scheduler" -c "$ETC/acloud.yml"
 	fi
 	nginx_up
 	wait_healthy

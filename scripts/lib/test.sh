@@ -15,15 +15,28 @@ count() { # suite passed failed
 	say "$1: $2 passed, $3 failed"
 }
 
-# make check in a build dir; counts from automake's test-suite.log.
+# make check in a build dir.  Criterion programs count their own tests
+# ("Synthesis: Tested: N | Passing: N | Failing: N | Crashing: N"); other
+# check programs count as one test each.
 run_unit_tests() { # label builddir
-	local label=$1 dir=$2 log passed failed
+	local label=$1 dir=$2 log passed=0 failed=0 f line
 	say "unit tests ($label)"
 	make -C "$dir" -s -j"$(nproc)" check >/dev/null 2>&1 || true
 	log=$dir/test-suite.log
 	[ -f "$log" ] || { count "$label" 0 1; return; }
-	passed=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
-	failed=$(( $(sed -n 's/^# FAIL: *//p' "$log" | head -1) + $(sed -n 's/^# ERROR: *//p' "$log" | head -1) ))
+	for f in $(find "$dir/tests" "$dir/docs" -name '*.trs' 2>/dev/null); do
+		line=$(grep -h 'Synthesis: Tested' "${f%.trs}.log" 2>/dev/null | tail -1)
+		if [ -n "$line" ]; then
+			passed=$((passed + $(printf '%s' "$line" | sed -n 's/.*Passing: *\([0-9]*\).*/\1/p')))
+			failed=$((failed + $(printf '%s' "$line" | sed -n 's/.*Failing: *\([0-9]*\).*/\1/p') \
+				+ $(printf '%s' "$line" | sed -n 's/.*Crashing: *\([0-9]*\).*/\1/p')))
+		fi
+		if grep -q '^:test-result: \(FAIL\|ERROR\)' "$f"; then
+			[ -n "$line" ] && [ "$(printf '%s' "$line" | sed -n 's/.*Failing: *\([0-9]*\).*/\1/p')" != 0 ] || failed=$((failed + 1))
+		elif [ -z "$line" ] && grep -q '^:test-result: PASS' "$f"; then
+			passed=$((passed + 1))
+		fi
+	done
 	# Criterion prints its own synthesis per program; show the failing ones.
 	if [ "$failed" -gt 0 ]; then
 		grep -h -B2 -A20 -E '^(FAIL|ERROR):' "$log" | head -200 >&2 || true
@@ -41,12 +54,12 @@ test_stack_up() { # builddir
 	export ACLOUD_HTTPS_PORT=${ACLOUD_TEST_HTTPS_PORT:-18443}
 	export ACLOUD_PG_PORT=${ACLOUD_TEST_PG_PORT:-54339}
 	export ACLOUD_AUTH_FILE=$TEST_STATE/auth.yml
-	export ACLOUD_DEVICES_FILE=${ACLOUD_TEST_DEVICES_FILE:-$ROOT/etc/devices.example.yml}
+	export ACLOUD_DEVICES_FILE=$ROOT/tests/integration/devices.test.yml
 	stack_down >/dev/null 2>&1 || true
 	rm -rf "$TEST_STATE"
 	mkdir -p "$TEST_STATE" "$TEST_OUT"
 	# The tests edit the auth file (reload tests), so they get a copy.
-	cp "$ROOT/etc/auth.example.yml" "$ACLOUD_AUTH_FILE"
+	cp "$ROOT/tests/integration/auth.test.yml" "$ACLOUD_AUTH_FILE"
 	stack_up > "$TEST_OUT/stack-up.log" 2>&1 || { cat "$TEST_OUT/stack-up.log" >&2; return 1; }
 	stack_env
 }
@@ -65,6 +78,8 @@ run_node_suite() { # label files...
 	ACLOUD_TEST_STATE="$STATE" ACLOUD_TEST_PG_SOCK="$PG_SOCK" ACLOUD_TEST_PG_PORT="$PG_PORT" \
 	ACLOUD_TEST_ROOT="$ROOT" ACLOUD_TEST_BUILD="$BUILD_DIR" ACLOUD_TEST_OUT="$TEST_OUT" \
 	ACLOUD_TEST_AUTH_FILE="$ACLOUD_AUTH_FILE" ACLOUD_TEST_WORKERS="$WORKERS" \
+	ACLOUD_BASE_URL="https://127.0.0.1:$HTTPS_PORT" ACLOUD_API_KEY="$DEMO_KEY" ACLOUD_CA_CERT="$ETC/tls.crt" \
+	OPENAPI_JSON="$BUILD_DIR/docs/openapi.json" ACLOUD_REQUIRE_ALL=1 \
 		node --test --test-concurrency=1 --test-timeout=600000 \
 		--test-reporter=spec --test-reporter-destination=stdout \
 		--test-reporter=tap --test-reporter-destination="$tap" "$@" || true

@@ -12,6 +12,7 @@
 
 #include "api/context.h"
 #include "api/master.h"
+#include "api/router.h"
 #include "common/log.h"
 
 static void usage(FILE *out)
@@ -21,6 +22,7 @@ static void usage(FILE *out)
 		"  -c CONFIG   acloud.yml (default: $ACLOUD_CONFIG or %s/acloud.yml)\n"
 		"  -w WORKERS  number of worker processes (default: from the config)\n"
 		"  -t          check the configuration and exit\n"
+		"  -r          print the route table (METHOD PATTERN) and exit\n"
 		"Listens on fd 0 or systemd's fd 3 when given a listening socket there,\n"
 		"else on the unix socket named in the config.\n", ACLOUD_SYSCONFDIR);
 }
@@ -44,8 +46,12 @@ int main(int argc, char **argv)
 	log_init("acloud-api");
 	if (config_path == NULL)
 		config_path = ACLOUD_SYSCONFDIR "/acloud.yml";
-	while ((opt = getopt(argc, argv, "c:w:th")) != -1) {
+	while ((opt = getopt(argc, argv, "c:w:thr")) != -1) {
 		switch (opt) {
+		case 'r':
+			for (size_t i = 0; i < api_routes_count; i++)
+				printf("%s %s\n", http_method_name(api_routes[i].method), api_routes[i].pattern);
+			return 0;
 		case 'c': config_path = optarg; break;
 		case 'w': workers = atoi(optarg); break;
 		case 't': check_only = 1; break;

@@ -10,14 +10,14 @@ import { api, BASE, HTTP_BASE, KEYS, ROOT, STATE, AUTH_FILE, WORKERS, pgCtl, pid
 
 test('health is healthy over https and http', async () => {
   for (const base of [BASE, HTTP_BASE]) {
-    const r = await api('GET', '/health', { base, route: '/health' });
+    const r = await api('GET', '/health', { base });
     assert.equal(r.status, 200);
     assert.deepEqual(r.json, { status: 'healthy', database: true });
   }
 });
 
 test('system status names the domain, version and uptime', async () => {
-  const r = await api('GET', '/api/v1/system/status', { key: KEYS.alice, route: '/api/v1/system/status' });
+  const r = await api('GET', '/api/v1/system/status', { key: KEYS.alice });
   assert.equal(r.status, 200);
   assert.equal(r.json.domain, 'localhost');
   assert.match(r.json.version, /^\d+\.\d+\.\d+/);
@@ -26,7 +26,7 @@ test('system status names the domain, version and uptime', async () => {
 });
 
 test('users/me gives the profile and limits of the key', async () => {
-  const r = await api('GET', '/api/v1/users/me', { key: KEYS.alice, route: '/api/v1/users/me' });
+  const r = await api('GET', '/api/v1/users/me', { key: KEYS.alice });
   assert.equal(r.status, 200);
   assert.equal(r.json.id, 'alice');
   assert.equal(r.json.name, 'Alice Example');
@@ -40,7 +40,7 @@ test('users/me gives the profile and limits of the key', async () => {
     assert.equal(l.hourly_used, 0);
     if (l.hourly_limit !== null) assert.equal(l.hourly_remaining, l.hourly_limit);
   }
-  const admin = await api('GET', '/api/v1/users/me', { key: KEYS.admin, route: '/api/v1/users/me' });
+  const admin = await api('GET', '/api/v1/users/me', { key: KEYS.admin });
   assert.equal(admin.json.admin, true);
 });
 
@@ -51,7 +51,7 @@ test('authentication errors are 403 with the contract messages', async () => {
     [KEYS.carol, 'API key disabled'],
   ];
   for (const [key, detail] of cases) {
-    const r = await api('GET', '/api/v1/users/me', { key, route: '/api/v1/users/me' });
+    const r = await api('GET', '/api/v1/users/me', { key });
     assert.equal(r.status, 403, `key ${key}`);
     assert.deepEqual(r.json, { detail });
   }
@@ -72,7 +72,7 @@ test('unknown paths are 404 and wrong methods 405 with Allow', async () => {
 
 test('devices lists the devices of the devices file, entity is byte-identical', async () => {
   const r = await waitFor(async () => {
-    const x = await api('GET', '/api/v1/devices', { key: KEYS.alice, route: '/api/v1/devices' });
+    const x = await api('GET', '/api/v1/devices', { key: KEYS.alice });
     return x.status === 200 && x.json.some((d) => d.name === 'sim-1') ? x : null;
   }, { timeout: 15000 });
   const names = r.json.map((d) => d.name);
@@ -82,13 +82,13 @@ test('devices lists the devices of the devices file, entity is byte-identical', 
   assert.equal(sim1.available, true);
   assert.equal(typeof sim1.queue_length, 'number');
 
-  const e = await api('GET', '/api/v1/devices/sim-1/entity', { key: KEYS.alice, route: '/api/v1/devices/{device_name}/entity' });
+  const e = await api('GET', '/api/v1/devices/sim-1/entity', { key: KEYS.alice });
   assert.equal(e.status, 200);
   assert.equal(e.ctype, 'application/octet-stream');
   const fixture = readFileSync(`${ROOT}/etc/entities/lucidac.apb`);
   assert.ok(e.buf.equals(fixture), 'entity equals the fixture');
 
-  const none = await api('GET', '/api/v1/devices/no-such-device/entity', { key: KEYS.alice, route: '/api/v1/devices/{device_name}/entity' });
+  const none = await api('GET', '/api/v1/devices/no-such-device/entity', { key: KEYS.alice });
   assert.equal(none.status, 404);
   const bad = await api('GET', '/api/v1/devices/%27%3B%20drop/entity', { key: KEYS.alice });
   assert.equal(bad.status, 404);
@@ -153,10 +153,10 @@ test('PostgreSQL stopped: health 503 and API 503; started again: everything work
   const master = pidOf('acloud-api');
   pgCtl('stop');
   try {
-    const h = await api('GET', '/health', { route: '/health' });
+    const h = await api('GET', '/health');
     assert.equal(h.status, 503);
     assert.deepEqual(h.json, { status: 'unhealthy', database: false });
-    const u = await api('GET', '/api/v1/users/me', { key: KEYS.alice, route: '/api/v1/users/me' });
+    const u = await api('GET', '/api/v1/users/me', { key: KEYS.alice });
     assert.equal(u.status, 503);
     assert.equal(typeof u.json.detail, 'string');
   } finally {

@@ -2,7 +2,8 @@
 // handle on its PostgreSQL and processes.  The stack is started by
 // scripts/dev test, which passes its coordinates in ACLOUD_TEST_* variables.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadSpec, findOperation, validateResponse } from './openapi.mjs';
 
 export const BASE = process.env.ACLOUD_TEST_BASE ?? 'https://127.0.0.1:18443';
 export const HTTP_BASE = process.env.ACLOUD_TEST_HTTP_BASE ?? 'http://127.0.0.1:18080';
@@ -20,12 +21,26 @@ export const KEYS = {
   admin: 'ac_demo_admin_5555555555',
 };
 
-// Every JSON answer can be checked against the OpenAPI document; the
-// conformance layer registers its checker here (see openapi-check.mjs).
-let responseChecker = null;
-export function setResponseChecker(fn) { responseChecker = fn; }
+// Every answer to a documented operation is checked against the OpenAPI
+// document (status, content type, schema, required headers), so the
+// document cannot drift from the code.  Undocumented paths (404/405 tests)
+// are not operations and are skipped.
+const SPEC_PATH = process.env.OPENAPI_JSON ?? `${BUILD}/docs/openapi.json`;
+export const SPEC = existsSync(SPEC_PATH) ? loadSpec(SPEC_PATH) : null;
+if (!SPEC && process.env.ACLOUD_REQUIRE_ALL) throw new Error(`no OpenAPI document at ${SPEC_PATH}`);
+export let checkedResponses = 0;
 
-export async function api(method, path, { key, body, rawBody, headers = {}, base = BASE, route } = {}) {
+function checkAgainstSpec(method, path, res) {
+  if (!SPEC) return;
+  const bare = path.split('?')[0];
+  try { findOperation(SPEC, method, bare); } catch { return; }
+  const headers = Object.fromEntries(res.headers.entries());
+  const body = res.json !== undefined ? res.json : (res.buf.length ? res.text : undefined);
+  validateResponse(SPEC, method, bare, res.status, res.ctype, body, headers);
+  checkedResponses++;
+}
+
+export async function api(method, path, { key, body, rawBody, headers = {}, base = BASE, unchecked = false } = {}) {
   const h = { ...headers };
   if (key) h.authorization = `Bearer ${key}`;
   let payload;
@@ -37,7 +52,7 @@ export async function api(method, path, { key, body, rawBody, headers = {}, base
   let json;
   if (ctype.startsWith('application/json')) json = JSON.parse(buf.toString('utf8'));
   const out = { status: res.status, headers: res.headers, buf, text: buf.toString('utf8'), json, ctype };
-  if (responseChecker && route) responseChecker(method, route, out);
+  if (!unchecked) checkAgainstSpec(method, path, out);
   return out;
 }
 
