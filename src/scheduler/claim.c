@@ -69,16 +69,28 @@ static void adopt(struct sched *s, struct exec *e)
 	exec_start(s, e);
 }
 
+static bool slot_ready(const struct slot *slot)
+{
+	return slot->wanted && slot->locked && slot->available && !slot->retiring && slot->exec == NULL;
+}
+
+static bool backend_ready(const struct sched *s, int cls)
+{
+	const struct backend *b = &s->backends[cls];
+
+	return b->configured && b->wanted && b->running < s->devs->compilers[cls].concurrency;
+}
+
 static void dispatch_slot(struct sched *s, struct slot *slot)
 {
 	struct exec *e = NULL;
 	int rc;
 
-	if (!slot->wanted || !slot->locked || !slot->available || slot->retiring || slot->exec != NULL)
+	if (!slot_ready(slot))
 		return;
 	rc = claim(s, "claim_device", slot->queue, slot_kind(slot), &e);
 	if (rc <= 0) {
-		slot->wanted = rc < 0;
+		slot->wanted = false;       /* empty, or an error: the poll tick retries */
 		return;
 	}
 	e->slot = slot;
@@ -90,13 +102,12 @@ static void dispatch_backend(struct sched *s, int cls)
 {
 	struct backend *b = &s->backends[cls];
 
-	while (b->configured && b->wanted && b->running < s->devs->compilers[cls].concurrency &&
-	       s->session_up) {
+	while (backend_ready(s, cls) && s->session_up) {
 		struct exec *e = NULL;
 		int rc = claim(s, "claim_compile", b->queue, EXEC_COMPILE, &e);
 
 		if (rc <= 0) {
-			b->wanted = rc < 0;
+			b->wanted = false;
 			return;
 		}
 		e->backend = cls;
@@ -113,4 +124,17 @@ void dispatch(struct sched *s)
 		dispatch_slot(s, slot);
 	for (int c = 0; c < DEVICE_CLASS_COUNT && s->session_up; c++)
 		dispatch_backend(s, c);
+}
+
+bool dispatch_ready(const struct sched *s)
+{
+	if (s->stopping || !s->session_up)
+		return false;
+	for (const struct slot *slot = s->slots; slot != NULL; slot = slot->next)
+		if (slot_ready(slot))
+			return true;
+	for (int c = 0; c < DEVICE_CLASS_COUNT; c++)
+		if (backend_ready(s, c))
+			return true;
+	return false;
 }

@@ -36,4 +36,4 @@ tests_unit_test_sched_lucidac_SOURCES = tests/unit/test_sched_lucidac.c $(SCHED_
 tests_unit_test_sched_lucidac_CFLAGS = $(SCHED_TEST_CFLAGS)
 tests_unit_test_sched_lucidac_LDADD = $(SCHED_TEST_LDADD)
 
-EXTRA_DIST += tests/integration/scheduler
+EXTRA_DIST += tests/integration/scheduler bench/scheduler.sh docs/scheduler.md

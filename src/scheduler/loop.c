@@ -269,7 +269,9 @@ int sched_run(struct sched *s)
 		if (finished(s, now_ms()))
 			break;
 		build_pollset(s, &ps);
-		timeout = session_notifies(s) ? 0 : next_wakeup(s) - now_ms();
+		/* A notification that came with a reply, or a device freed by
+		 * progress(): claim before sleeping. */
+		timeout = session_notifies(s) || dispatch_ready(s) ? 0 : next_wakeup(s) - now_ms();
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(ps.pfd, (nfds_t)ps.n, (int)(timeout > 60000 ? 60000 : timeout)) < 0 &&

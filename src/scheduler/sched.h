@@ -168,6 +168,8 @@ void probe_free(struct probe *p);
 
 /* claim.c */
 void dispatch(struct sched *s);
+/* Whether a device or backend could claim right now (the loop must not sleep). */
+bool dispatch_ready(const struct sched *s);
 
 /* exec.c */
 /* A program name without '/': next to acloud-scheduler if it is there,

@@ -42,6 +42,7 @@ const struct db_statement sched_statements[] = {
 	{ "mark_reached",
 	  "UPDATE tasks SET reached_device = true, updated_at = now()"
 	  " WHERE id = $1::uuid AND state = 'inprogress' AND claimed_by = $2" },
+	/* The outcome, with the last log lines, in one statement. */
 	{ "finish",
 	  "WITH t AS ("
 	  " UPDATE tasks SET state = $3::task_state, finished_at = now(), updated_at = now(),"
@@ -53,6 +54,10 @@ const struct db_statement sched_statements[] = {
 	  " SELECT id, 'result', $5, $6::bytea FROM t WHERE $6::bytea IS NOT NULL"
 	  "), h AS ("
 	  " INSERT INTO task_history (task_id, state, detail) SELECT id, $3::task_state, $7 FROM t"
+	  "), l AS ("
+	  " INSERT INTO task_log (task_id, line)"
+	  " SELECT t.id, x.l FROM t, unnest(string_to_array($8, E'\\n')) WITH ORDINALITY AS x(l, n)"
+	  " ORDER BY x.n"
 	  ") SELECT count(*) FROM t" },
 	{ "requeue",
 	  "WITH t AS ("

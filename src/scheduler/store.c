@@ -17,25 +17,39 @@
 
 #define SQLSTATE_FOREIGN_KEY "23503"
 
+/* The pending lines as one text (NULL when none); the buffer keeps them. */
+static const char *pending_lines(struct exec *e)
+{
+	if (e->log_dropped > 0) {
+		buf_printf(&e->log, "[%zu log lines dropped]\n", e->log_dropped);
+		e->log_dropped = 0;
+	}
+	if (e->log.len == 0)
+		return NULL;
+	e->log.data[e->log.len - 1] = '\0';     /* the last '\n' */
+	return e->log.data;
+}
+
+/* After a failed attempt: the buffer is as before. */
+static void keep_lines(struct exec *e)
+{
+	if (e->log.len > 0)
+		e->log.data[e->log.len - 1] = '\n';
+}
+
 void store_flush_logs(struct sched *s, struct exec *e, int64_t now, bool force)
 {
-	const char *params[2];
+	const char *params[2] = { e->id, NULL };
 	PGresult *res;
 
 	if (e->log.len == 0 && e->log_dropped == 0)
 		return;
 	if (!force && now - e->log_first_ms < SCHED_LOG_FLUSH_MS)
 		return;
-	if (e->log_dropped > 0) {
-		buf_printf(&e->log, "[%zu log lines dropped]\n", e->log_dropped);
-		e->log_dropped = 0;
-	}
-	e->log.data[--e->log.len] = '\0';     /* the last '\n' */
-	params[0] = e->id;
-	params[1] = e->log.data;
+	params[1] = pending_lines(e);
 	res = session_exec(s, "log_append", 2, params);
 	if (res == NULL) {
-		buf_append(&e->log, "\n", 1);
+		keep_lines(e);
 		return;
 	}
 	if (!db_result_ok(res) && strcmp(db_sqlstate(res), SQLSTATE_FOREIGN_KEY) != 0)
@@ -47,15 +61,21 @@ void store_flush_logs(struct sched *s, struct exec *e, int64_t now, bool force)
 static PGresult *store_finish(struct sched *s, struct exec *e)
 {
 	bool ok = e->outcome == OUTCOME_SUCCEEDED;
-	const char *params[7] = { e->id, s->me, ok ? "succeeded" : "failed", ok ? NULL : e->error,
+	const char *params[8] = { e->id, s->me, ok ? "succeeded" : "failed", ok ? NULL : e->error,
 				  ok ? e->result_type : NULL, ok ? e->result.data : NULL,
-				  ok ? NULL : e->error };
-	const int lengths[7] = { 0, 0, 0, 0, 0, (int)e->result.len, 0 };
-	const int formats[7] = { 0, 0, 0, 0, 0, 1, 0 };
+				  ok ? NULL : e->error, pending_lines(e) };
+	const int lengths[8] = { 0, 0, 0, 0, 0, (int)e->result.len, 0, 0 };
+	const int formats[8] = { 0, 0, 0, 0, 0, 1, 0, 0 };
+	PGresult *res;
 
 	if (ok && e->result.data == NULL)
 		params[5] = "";
-	return session_exec_bin(s, "finish", 7, params, lengths, formats, 0);
+	res = session_exec_bin(s, "finish", 8, params, lengths, formats, 0);
+	if (res == NULL)
+		keep_lines(e);
+	else
+		buf_reset(&e->log);
+	return res;
 }
 
 int store_outcome(struct sched *s, struct exec *e)
@@ -64,13 +84,14 @@ int store_outcome(struct sched *s, struct exec *e)
 	PGresult *res;
 	int64_t t0 = now_ms();
 
-	store_flush_logs(s, e, t0, true);
-	if (e->log.len > 0)
-		return -1;
-	if (e->outcome == OUTCOME_REQUEUE)
+	if (e->outcome == OUTCOME_REQUEUE) {
+		store_flush_logs(s, e, t0, true);
+		if (e->log.len > 0)
+			return -1;
 		res = session_exec(s, "requeue", 3, params);
-	else
+	} else {
 		res = store_finish(s, e);
+	}
 	if (res == NULL)
 		return -1;
 	if (!db_result_ok(res))

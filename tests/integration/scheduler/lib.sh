@@ -32,7 +32,7 @@ as_pg() { runuser -u "$PGUSER_OS" -- "$@"; }
 
 pg_start() {
 	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$T/pg.log" -w -t 30 \
-		-o "-k $T -p $PGPORT_T -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null
+		-o "-k $T -p $PGPORT_T -c listen_addresses='' -c max_connections=200 ${PG_OPTS:--c fsync=off}" start >/dev/null
 }
 pg_stop() { as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null; }
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# bench/scheduler.sh BUILD_DIR: the scheduler's dispatch latency and
+# throughput on a throwaway PostgreSQL (same settings as scripts/dev:
+# fsync on, shared_buffers 256MB), next to pgbench -N on that server.
+#   (a) dispatch latency: 1000 run tasks, each created (one transaction
+#       with its NOTIFY, as the API does) while the simulator device is
+#       idle; latency = the inprogress history entry's time minus the
+#       creation time; p50 and p99.
+#   (b) throughput: BENCH_TASKS (4000) trivial simulator tasks queued on 4
+#       devices, then one scheduler; tasks/s from the first start to the
+#       last finish; and pgbench -N with 4 clients for BENCH_DURATION (10) s.
+# Targets (issue 4): p50 <= 5 ms, p99 <= 50 ms, throughput >= 20% of
+# pgbench -N transactions/s.
+set -u
+BUILD=$(cd "${1:?usage: bench/scheduler.sh BUILD_DIR}" && pwd)
+N_LAT=${BENCH_LATENCY_TASKS:-1000}
+N_TPUT=${BENCH_TASKS:-4000}
+DURATION=${BENCH_DURATION:-10}
+export PG_OPTS=${PG_OPTS:-"-c fsync=on -c shared_buffers=256MB"}
+. "$(dirname "$0")/../tests/integration/scheduler/lib.sh" "$BUILD"
+say() { echo "== $*" >&2; }
+
+LEASE_S=30 HEARTBEAT_S=5 write_config bench
+cat >"$T/bench-devices.yml" <<YML
+devices:
+  - {name: sim-1, class: SIMULATOR, driver: simulator}
+  - {name: sim-2, class: SIMULATOR, driver: simulator}
+  - {name: sim-3, class: SIMULATOR, driver: simulator}
+  - {name: sim-4, class: SIMULATOR, driver: simulator}
+YML
+"$SCHED_BIN" -c "$T/bench.yml" --name bench >>"$T/bench.log" 2>&1 &
+SCHED_PIDS+=("$!")
+wait_sql "SELECT count(*) = 4 FROM devices WHERE available" 10 || { echo "scheduler did not start"; exit 1; }
+
+say "(a) dispatch latency: $N_LAT tasks, one at a time, idle device"
+# One session: the temp table and the procedure live in it.  Each task is
+# its own transaction; the procedure waits for it to end before the next.
+psql -XAtq -v ON_ERROR_STOP=1 -v n="$N_LAT" \
+	-v input="{\"circuit\": $CIRCUIT, \"op_time\": 0.001, \"sample_rate\": 1000}" >/dev/null <<'SQL'
+CREATE TEMP TABLE bench_input AS SELECT :'input'::text AS input;
+CREATE PROCEDURE pg_temp.one_by_one(n int) LANGUAGE plpgsql AS $$
+DECLARE
+    v_id uuid;
+    v_state task_state;
+    v_input text := (SELECT input FROM bench_input);
+BEGIN
+    FOR i IN 1..n LOOP
+        v_id := gen_random_uuid();
+        INSERT INTO tasks (id, user_id, type, device_name, device_class, queue, priority,
+                           op_time, sample_rate, created_at, updated_at)
+        VALUES (v_id, 'bench', 'run', 'sim-1', 'SIMULATOR', 'device:sim-1', 1, 0.001, 1000,
+                clock_timestamp(), clock_timestamp());
+        INSERT INTO task_history (task_id, state, at) VALUES (v_id, 'queued', clock_timestamp());
+        INSERT INTO task_blobs (task_id, kind, content_type, data)
+        VALUES (v_id, 'input', 'application/json', convert_to(v_input, 'UTF8'));
+        PERFORM pg_notify('acloud_tasks', 'device:sim-1');
+        COMMIT;
+        LOOP
+            SELECT state INTO v_state FROM tasks WHERE id = v_id;
+            EXIT WHEN v_state IN ('succeeded', 'failed');
+            PERFORM pg_sleep(0.0002);
+        END LOOP;
+        COMMIT;
+    END LOOP;
+END
+$$;
+CALL pg_temp.one_by_one(:n);
+SQL
+read -r P50 P99 FAILED <<<"$(q "
+SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2),
+       round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 2),
+       (SELECT count(*) FROM tasks WHERE state <> 'succeeded')
+FROM (SELECT extract(epoch FROM i.at - c.at) * 1000 AS ms
+      FROM task_history c JOIN task_history i ON i.task_id = c.task_id
+      WHERE c.state = 'queued' AND i.state = 'inprogress') x" | tr '|' ' ')"
+
+say "(b) throughput: $N_TPUT trivial tasks on 4 devices"
+for p in "${SCHED_PIDS[@]}"; do kill -TERM "$p"; wait "$p"; done
+SCHED_PIDS=()
+q "DELETE FROM tasks" >/dev/null
+for d in sim-1 sim-2 sim-3 sim-4; do enqueue_runs "$d" SIMULATOR $((N_TPUT / 4)); done
+"$SCHED_BIN" -c "$T/bench.yml" --name bench >>"$T/bench.log" 2>&1 &
+SCHED_PIDS+=("$!")
+wait_sql "SELECT count(*) = 0 FROM tasks WHERE state IN ('queued', 'inprogress')" 600 || echo "throughput run did not finish"
+read -r TPUT TFAILED <<<"$(q "SELECT round(count(*) / extract(epoch FROM max(finished_at) - min(started_at))),
+	count(*) FILTER (WHERE state <> 'succeeded') FROM tasks" | tr '|' ' ')"
+
+say "pgbench -N, 4 clients, ${DURATION}s"
+psql -d postgres -XAtq -c "CREATE DATABASE pgbench" >/dev/null
+"$PGBIN/pgbench" -i -q -s 10 pgbench >/dev/null 2>&1
+PGB=$("$PGBIN/pgbench" -N -c 4 -j 2 -T "$DURATION" pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
+
+printf '\n%-52s %10s\n' "benchmark" "result"
+printf '%-52s %10s ms  (target <= 5)\n' "(a) dispatch latency p50, idle simulator device" "$P50"
+printf '%-52s %10s ms  (target <= 50)\n' "(a) dispatch latency p99 ($N_LAT tasks, $FAILED failed)" "$P99"
+printf '%-52s %10s tasks/s  (%s failed)\n' "(b) throughput, trivial simulator tasks, 4 devices" "$TPUT" "$TFAILED"
+printf '%-52s %10.0f tps\n' "pgbench -N, 4 clients, same server" "$PGB"
+awk -v t="$TPUT" -v p="$PGB" 'BEGIN { printf "%-52s %9.0f%%  (target >= 20%%)\n", "throughput / pgbench -N", 100 * t / p }'
