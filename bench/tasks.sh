@@ -6,15 +6,24 @@
 . "$(dirname "$0")/lib.sh"
 bench_stack_up
 bench_stop_scheduler
-KEY=$DEMO_KEY
-AUTH="Authorization: Bearer $KEY"
+# Creation is measured as a service sees it: many users at once, each with
+# a limit (so each creation takes its user's rate-limit lock), one
+# connection's requests spread over 32 users.
+for i in $(seq -w 1 32); do
+	printf '  - id: bench%s\n    key: "ac_bench_%s_000000000000"\n' "$i" "$i"
+done >> "$ACLOUD_AUTH_FILE"
+sleep 2
 LUA=$TEST_OUT/run.lua
 CIRCUIT=$(cat "$ROOT/tests/data/lorenz_config.json")
 cat > "$LUA" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-wrk.body = '{"device_name": "sim-1", "op_time": 0.001, "sample_rate": 1000, "circuit": ' .. [==[$CIRCUIT]==] .. '}'
+local body = '{"device_name": "sim-1", "op_time": 0.001, "sample_rate": 1000, "circuit": ' .. [==[$CIRCUIT]==] .. '}'
+local n = 0
+request = function()
+  n = n + 1
+  local key = string.format("ac_bench_%02d_000000000000", n % 32 + 1)
+  return wrk.format("POST", "/api/v1/tasks/run",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key }, body)
+end
 LUA
 
 pgbench_init
@@ -24,9 +33,10 @@ PG_S=$(pgbench_tps -S "$CONNS")
 say "wrk POST /api/v1/tasks/run"
 read -r C_RPS C_P50 C_P90 C_P99 C_BAD < <(wrk_run "$HTTP/api/v1/tasks/run" -s "$LUA")
 CREATED=$(sql "SELECT count(*) FROM tasks")
-TASK=$(sql "SELECT id FROM tasks ORDER BY created_at DESC LIMIT 1")
+TASK=$(sql "SELECT id FROM tasks WHERE user_id = 'bench01' ORDER BY created_at DESC LIMIT 1")
 say "wrk GET /api/v1/tasks/{id}/status"
-read -r S_RPS S_P50 S_P90 S_P99 S_BAD < <(wrk_run "$HTTP/api/v1/tasks/$TASK/status" -H "$AUTH")
+read -r S_RPS S_P50 S_P90 S_P99 S_BAD < <(wrk_run "$HTTP/api/v1/tasks/$TASK/status" \
+	-H "Authorization: Bearer ac_bench_01_000000000000")
 
 say "100 000 tasks for one user, then search with a state filter"
 SKEY=ac_test_searcher_2222222222

@@ -70,7 +70,14 @@ BEGIN
     INSERT INTO task_history (task_id, state, at, detail) VALUES (p_id, 'queued', v_now, NULL);
     INSERT INTO task_blobs (task_id, kind, content_type, data)
     VALUES (p_id, 'input', p_input_type, convert_to(p_input, 'UTF8'));
-    PERFORM pg_notify('acloud_tasks', v_queue);
+    -- NOTIFY takes a database-wide lock until commit, which would
+    -- serialise all creations.  A scheduler needs the hint only when the
+    -- queue was empty: otherwise it claims the next task when the current
+    -- one ends, and the poll covers the rest.  (Concurrent creations that
+    -- both see an empty queue both notify; a duplicate hint is harmless.)
+    IF NOT EXISTS (SELECT 1 FROM tasks q WHERE q.queue = v_queue AND q.state = 'queued' AND q.id <> p_id) THEN
+        PERFORM pg_notify('acloud_tasks', v_queue);
+    END IF;
     outcome := 'created';
     created_at := iso_utc(v_now);
 END
