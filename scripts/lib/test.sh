@@ -25,7 +25,7 @@ run_unit_tests() { # label builddir
 	log=$dir/test-suite.log
 	[ -f "$log" ] || { count "$label" 0 1; return; }
 	for f in $(find "$dir/tests" "$dir/docs" -name '*.trs' 2>/dev/null); do
-		line=$(grep -h 'Synthesis: Tested' "${f%.trs}.log" 2>/dev/null | tail -1)
+		line=$(grep -h 'Synthesis: Tested' "${f%.trs}.log" 2>/dev/null | tail -1 || true)
 		if [ -n "$line" ]; then
 			passed=$((passed + $(printf '%s' "$line" | sed -n 's/.*Passing: *\([0-9]*\).*/\1/p')))
 			failed=$((failed + $(printf '%s' "$line" | sed -n 's/.*Failing: *\([0-9]*\).*/\1/p') \
@@ -101,7 +101,9 @@ run_all_tests() {
 	if [ -x "$ROOT/tests/integration/scheduler/run.sh" ]; then
 		local out passed failed
 		say "scheduler tests"
-		out=$("$ROOT/tests/integration/scheduler/run.sh" "$BUILD_DIR" 2>&1 | tee /dev/stderr | tail -1)
+		"$ROOT/tests/integration/scheduler/run.sh" "$BUILD_DIR" > "$TEST_OUT/scheduler.log" 2>&1 || true
+		cat "$TEST_OUT/scheduler.log"
+		out=$(tail -1 "$TEST_OUT/scheduler.log")
 		passed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
 		failed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
 		count scheduler "${passed:-0}" "${failed:-1}"
