@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/scheduler.sh BUILD_DIR: the scheduler's dispatch latency and
+# bench/scheduler.sh [BUILD_DIR]: the scheduler's dispatch latency and
 # throughput on a throwaway PostgreSQL (same settings as scripts/dev:
 # fsync on, shared_buffers 256MB), next to pgbench -N on that server.
 #   (a) dispatch latency: 1000 run tasks, each created (one transaction
@@ -10,9 +10,9 @@
 #       devices, then one scheduler; tasks/s from the first start to the
 #       last finish; and pgbench -N with 4 clients for BENCH_DURATION (10) s.
 # Targets (issue 4): p50 <= 5 ms, p99 <= 50 ms, throughput >= 20% of
-# pgbench -N transactions/s.
+# pgbench -N transactions/s.  BUILD_DIR defaults to build/ (scripts/dev).
 set -u
-BUILD=$(cd "${1:?usage: bench/scheduler.sh BUILD_DIR}" && pwd)
+BUILD=$(cd "${1:-${ACLOUD_BUILD_DIR:-$(dirname "$0")/../build}}" && pwd) || { echo "usage: bench/scheduler.sh [BUILD_DIR]" >&2; exit 2; }
 N_LAT=${BENCH_LATENCY_TASKS:-1000}
 N_TPUT=${BENCH_TASKS:-4000}
 DURATION=${BENCH_DURATION:-10}
@@ -82,12 +82,14 @@ for d in sim-1 sim-2 sim-3 sim-4; do enqueue_runs "$d" SIMULATOR $((N_TPUT / 4))
 "$SCHED_BIN" -c "$T/bench.yml" --name bench >>"$T/bench.log" 2>&1 &
 SCHED_PIDS+=("$!")
 wait_sql "SELECT count(*) = 0 FROM tasks WHERE state IN ('queued', 'inprogress')" 600 || echo "throughput run did not finish"
+RSS=$(awk '/^VmHWM/ { print $2 }' "/proc/${SCHED_PIDS[0]}/status")
 read -r TPUT TFAILED <<<"$(q "SELECT round(count(*) / extract(epoch FROM max(finished_at) - min(started_at))),
 	count(*) FILTER (WHERE state <> 'succeeded') FROM tasks" | tr '|' ' ')"
 
 say "pgbench -N, 4 clients, ${DURATION}s"
 psql -d postgres -XAtq -c "CREATE DATABASE pgbench" >/dev/null
 "$PGBIN/pgbench" -i -q -s 10 pgbench >/dev/null 2>&1
+psql -XAtq -c CHECKPOINT >/dev/null
 PGB=$("$PGBIN/pgbench" -N -c 4 -j 2 -T "$DURATION" pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
 
 printf '\n%-52s %10s\n' "benchmark" "result"
@@ -96,3 +98,4 @@ printf '%-52s %10s ms  (target <= 50)\n' "(a) dispatch latency p99 ($N_LAT tasks
 printf '%-52s %10s tasks/s  (%s failed)\n' "(b) throughput, trivial simulator tasks, 4 devices" "$TPUT" "$TFAILED"
 printf '%-52s %10.0f tps\n' "pgbench -N, 4 clients, same server" "$PGB"
 awk -v t="$TPUT" -v p="$PGB" 'BEGIN { printf "%-52s %9.0f%%  (target >= 20%%)\n", "throughput / pgbench -N", 100 * t / p }'
+printf '%-52s %10s kB\n' "scheduler peak RSS (VmHWM)" "$RSS"
