@@ -91,6 +91,7 @@ static pid_t spawn_worker(int listen_fd, struct api_context *ctx)
 	if (pid == 0) {
 		sigset_t none;
 
+		log_after_fork();
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		_exit(worker_run(listen_fd, ctx));

@@ -14,12 +14,19 @@
 
 static const char *log_program = "acloud";
 static enum log_level log_threshold = LOG_INFO_LEVEL;
+static pid_t log_pid;  /* getpid() is a system call; cached, reset per process */
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
 void log_init(const char *program)
 {
 	log_program = program;
+	log_pid = getpid();
+}
+
+void log_after_fork(void)
+{
+	log_pid = getpid();
 }
 
 void log_set_level(enum log_level level)
@@ -42,7 +49,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	len = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
 	n = snprintf(line + len, sizeof(line) - len, ".%03ldZ %s[%d] %s: ",
-		     now.tv_nsec / 1000000, log_program, (int)getpid(), level_names[level]);
+		     now.tv_nsec / 1000000, log_program, (int)(log_pid ? log_pid : getpid()), level_names[level]);
 	if (n > 0)
 		len += (size_t)n;
 	va_start(ap, fmt);

@@ -11,6 +11,8 @@
 enum log_level { LOG_DEBUG_LEVEL, LOG_INFO_LEVEL, LOG_WARN_LEVEL, LOG_ERROR_LEVEL };
 
 void log_init(const char *program);
+/* A forked child calls this so its lines carry its own pid. */
+void log_after_fork(void);
 void log_set_level(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

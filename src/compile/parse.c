@@ -239,7 +239,7 @@ static int parse_unary(struct parser *P, int depth)
 	struct token t = P->tok;
 	int n, a;
 
-	if (depth > PROG_MAX_DEPTH)
+	if (depth >= PROG_MAX_DEPTH)
 		return diag_set(P->diag, t.line, t.col,
 				"expression nested more than %d levels deep",
 				PROG_MAX_DEPTH);

@@ -107,11 +107,13 @@ static int load_circuit(const char *data, size_t len, int force_apb,
 		rc = circuit_from_json(c, root, &err);
 		json_decref(root);
 		if (rc < 0)
-			return fail("circuit %s: %s", err.loc, err.msg);
+			return fail("circuit%s%s: %s", err.loc[0] ? " " : "",
+				    err.loc, err.msg);
 		return 0;
 	}
 	if (circuit_from_apb((const uint8_t *)data, len, c, &err) < 0)
-		return fail("APB circuit %s: %s", err.loc, err.msg);
+		return fail("APB circuit%s%s: %s", err.loc[0] ? " " : "",
+			    err.loc, err.msg);
 	return 0;
 }
 
@@ -262,7 +264,8 @@ static int stdin_run(void)
 	rate = json_number_value(json_object_get(root, "sample_rate"));
 	if (circ) {
 		if (circuit_from_json(&c, circ, &err) < 0) {
-			fail("circuit %s: %s", err.loc, err.msg);
+			fail("circuit%s%s: %s", err.loc[0] ? " " : "",
+			     err.loc, err.msg);
 			goto out;
 		}
 	} else {
@@ -279,7 +282,8 @@ static int stdin_run(void)
 		lrc = circuit_from_apb(bin, blen, &c, &err);
 		free(bin);
 		if (lrc < 0) {
-			fail("circuit_apb %s: %s", err.loc, err.msg);
+			fail("circuit_apb%s%s: %s", err.loc[0] ? " " : "",
+			     err.loc, err.msg);
 			goto out;
 		}
 	}

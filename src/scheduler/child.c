@@ -1,0 +1,268 @@
+/*
+ * child: posix_spawn with pipes, non-blocking I/O, process-group kill.
+ * The spawned program starts with the default signal dispositions and an
+ * empty signal mask, whatever the scheduler blocks for its signalfd.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "scheduler/child.h"
+
+extern char **environ;
+
+#define CHILD_READ_CHUNK 65536
+#define CHILD_LINGER_MS 2000
+
+void child_init(struct child *c, child_line_fn on_line, void *ctx, size_t out_limit)
+{
+	memset(c, 0, sizeof(*c));
+	c->in_fd = c->out_fd = c->err_fd = -1;
+	c->on_line = on_line;
+	c->ctx = ctx;
+	c->out_limit = out_limit;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static int spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
+		       const int in[2], const int out[2], const int err[2])
+{
+	sigset_t none, all;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	if (posix_spawn_file_actions_adddup2(fa, in[0], 0) != 0 ||
+	    posix_spawn_file_actions_adddup2(fa, out[1], 1) != 0 ||
+	    posix_spawn_file_actions_adddup2(fa, err[1], 2) != 0)
+		return -1;
+	if (posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+					   POSIX_SPAWN_SETSIGDEF) != 0 ||
+	    posix_spawnattr_setpgroup(attr, 0) != 0 ||
+	    posix_spawnattr_setsigmask(attr, &none) != 0 ||
+	    posix_spawnattr_setsigdefault(attr, &all) != 0)
+		return -1;
+	return 0;
+}
+
+int child_spawn(struct child *c, char *const argv[], const void *input, size_t input_len)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int rc, saved;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+		rc = errno;
+		goto fail;
+	}
+	if (spawn_setup(&fa, &attr, in, out, err) != 0) {
+		rc = ENOMEM;
+		goto fail;
+	}
+	rc = strchr(argv[0], '/') ? posix_spawn(&c->pid, argv[0], &fa, &attr, argv, environ)
+				  : posix_spawnp(&c->pid, argv[0], &fa, &attr, argv, environ);
+	if (rc != 0) {
+		c->pid = 0;
+		goto fail;
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	c->in_fd = in[1];
+	c->out_fd = out[0];
+	c->err_fd = err[0];
+	fcntl(c->in_fd, F_SETFL, O_NONBLOCK);
+	fcntl(c->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(c->err_fd, F_SETFL, O_NONBLOCK);
+	c->in_data = input;
+	c->in_len = input_len;
+	c->in_off = 0;
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return 0;
+fail:
+	saved = rc;
+	for (int i = 0; i < 2; i++) {
+		close_fd(&in[i]);
+		close_fd(&out[i]);
+		close_fd(&err[i]);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	errno = saved;
+	return -1;
+}
+
+int child_poll_fds(const struct child *c, struct pollfd *pfd)
+{
+	int n = 0;
+
+	if (c->in_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = c->in_fd, .events = POLLOUT };
+	if (c->out_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = c->out_fd, .events = POLLIN };
+	if (c->err_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = c->err_fd, .events = POLLIN };
+	return n;
+}
+
+static void feed_stdin(struct child *c)
+{
+	while (c->in_off < c->in_len) {
+		ssize_t n = write(c->in_fd, c->in_data + c->in_off, c->in_len - c->in_off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				close_fd(&c->in_fd);   /* EPIPE: the child does not want it */
+			return;
+		}
+		c->in_off += (size_t)n;
+	}
+	close_fd(&c->in_fd);
+}
+
+static void read_stdout(struct child *c)
+{
+	char chunk[CHILD_READ_CHUNK];
+
+	for (;;) {
+		ssize_t n = read(c->out_fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close_fd(&c->out_fd);
+			return;
+		}
+		if (c->out.len + (size_t)n > c->out_limit || buf_append(&c->out, chunk, (size_t)n) != 0) {
+			c->out_overflow = true;
+			close_fd(&c->out_fd);
+			child_kill(c);
+			return;
+		}
+	}
+}
+
+static void emit_lines(struct child *c, bool final)
+{
+	size_t start = 0;
+
+	if (c->err.len == 0)
+		return;
+	for (;;) {
+		char *nl = memchr(c->err.data + start, '\n', c->err.len - start);
+		size_t n;
+
+		if (nl == NULL)
+			break;
+		n = (size_t)(nl - (c->err.data + start));
+		if (n > 0 && c->err.data[start + n - 1] == '\r')
+			n--;
+		c->on_line(c->ctx, c->err.data + start, n);
+		start = (size_t)(nl - c->err.data) + 1;
+	}
+	buf_consume(&c->err, start);
+	if (c->err.len >= CHILD_LINE_MAX || (final && c->err.len > 0)) {
+		c->on_line(c->ctx, c->err.data, c->err.len < CHILD_LINE_MAX ? c->err.len : CHILD_LINE_MAX);
+		buf_reset(&c->err);
+	}
+}
+
+static void read_stderr(struct child *c)
+{
+	char chunk[CHILD_LINE_MAX];
+
+	for (;;) {
+		ssize_t n = read(c->err_fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close_fd(&c->err_fd);
+			emit_lines(c, true);
+			return;
+		}
+		if (buf_append(&c->err, chunk, (size_t)n) != 0)
+			buf_reset(&c->err);
+		emit_lines(c, false);
+	}
+}
+
+void child_on_fd(struct child *c, int fd, short revents)
+{
+	if (revents == 0)
+		return;
+	if (fd == c->in_fd)
+		feed_stdin(c);
+	else if (fd == c->out_fd)
+		read_stdout(c);
+	else if (fd == c->err_fd)
+		read_stderr(c);
+}
+
+void child_reaped(struct child *c, int status)
+{
+	c->exited = true;
+	c->status = status;
+	c->exited_at_ms = now_ms();
+}
+
+void child_kill(struct child *c)
+{
+	if (c->pid > 0)
+		kill(-c->pid, SIGKILL);
+}
+
+bool child_done(struct child *c, int64_t now)
+{
+	if (c->pid == 0)
+		return true;
+	if (!c->exited)
+		return false;
+	close_fd(&c->in_fd);
+	if (c->out_fd < 0 && c->err_fd < 0)
+		return true;
+	if (now - c->exited_at_ms < CHILD_LINGER_MS)
+		return false;
+	kill(-c->pid, SIGKILL);
+	if (c->out_fd >= 0)
+		read_stdout(c);
+	if (c->err_fd >= 0)
+		read_stderr(c);
+	close_fd(&c->out_fd);
+	close_fd(&c->err_fd);
+	emit_lines(c, true);
+	return true;
+}
+
+void child_release(struct child *c)
+{
+	close_fd(&c->in_fd);
+	close_fd(&c->out_fd);
+	close_fd(&c->err_fd);
+	buf_free(&c->out);
+	buf_free(&c->err);
+	c->pid = 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * child: one child process with three non-blocking pipes, driven by the
+ * scheduler's poll loop.  stdin is fed from a buffer the caller owns,
+ * stdout is collected (bounded), stderr is cut into lines and handed to a
+ * callback.  The child runs in its own process group so that a kill reaches
+ * whatever it started.  Reaping is the loop's business (SIGCHLD through the
+ * signalfd); child_reaped() records the status.
+ *
+ * States: running (pid > 0, not exited) -> exited (status known) -> done
+ * (exited and both output pipes at EOF or given up on).  The child never
+ * blocks the loop: every read and write is non-blocking.
+ */
+#ifndef ACLOUD_SCHED_CHILD_H
+#define ACLOUD_SCHED_CHILD_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "scheduler/util.h"
+
+#define CHILD_LINE_MAX 4096
+
+typedef void (*child_line_fn)(void *ctx, const char *line, size_t len);
+
+struct child {
+	pid_t pid;              /* 0: never started */
+	bool exited;
+	int status;             /* wait status, valid once exited */
+	int64_t exited_at_ms;
+	int in_fd, out_fd, err_fd;      /* -1 when closed */
+	const char *in_data;    /* borrowed, must outlive the child's stdin */
+	size_t in_len, in_off;
+	struct buf out;
+	size_t out_limit;
+	bool out_overflow;
+	struct buf err;         /* partial stderr line */
+	child_line_fn on_line;
+	void *ctx;
+};
+
+void child_init(struct child *c, child_line_fn on_line, void *ctx, size_t out_limit);
+/*
+ * Start argv[0] (a path, or a name looked up in PATH) with `input` on its
+ * stdin.  0, or -1 with errno set (the child is then not running).
+ */
+int child_spawn(struct child *c, char *const argv[], const void *input, size_t input_len);
+/* pollfd entries for the open pipes; returns how many were written (at most 3). */
+int child_poll_fds(const struct child *c, struct pollfd *pfd);
+/* Handle readiness of one of the child's fds. */
+void child_on_fd(struct child *c, int fd, short revents);
+void child_reaped(struct child *c, int status);
+/* SIGKILL to the child's process group (no-op once it is gone). */
+void child_kill(struct child *c);
+/* Exited and the output pipes are closed.  A pipe still held open by a
+ * grandchild 2 s after the exit is closed by force (and the group killed). */
+bool child_done(struct child *c, int64_t now);
+/* Close everything and free the buffers; the child must be done or never started. */
+void child_release(struct child *c);
+
+#endif

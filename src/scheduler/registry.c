@@ -1,0 +1,315 @@
+/*
+ * registry: devices.yml turned into device slots and into the devices table.
+ *
+ * Every scheduler writes the registry (name, class, driver, entity,
+ * configured) at start, on SIGHUP and after a reconnect; it is idempotent.
+ * Which scheduler drives a device is decided by a session-level advisory
+ * lock on a hash of the device name: the holder probes it, keeps
+ * `available` current and claims its tasks.  The locks live and die with
+ * the connection, so after a reconnect they are taken again, and a device
+ * whose scheduler died is taken over by the next one that polls.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "scheduler/sched.h"
+
+#define ENTITY_MAX ((size_t)16 << 20)
+
+static struct slot *slot_find(struct sched *s, const char *name)
+{
+	for (struct slot *slot = s->slots; slot != NULL; slot = slot->next)
+		if (strcmp(slot->name, name) == 0)
+			return slot;
+	return NULL;
+}
+
+static struct slot *slot_new(const struct device_config *cfg)
+{
+	struct slot *slot = calloc(1, sizeof(*slot));
+
+	if (slot == NULL)
+		return NULL;
+	slot->name = strdup(cfg->name);
+	if (slot->name == NULL) {
+		free(slot);
+		return NULL;
+	}
+	snprintf(slot->queue, sizeof(slot->queue), "device:%s", cfg->name);
+	slot->cfg = cfg;
+	slot->wanted = true;
+	return slot;
+}
+
+static void slot_unlock(struct sched *s, struct slot *slot)
+{
+	const char *params[1] = { slot->name };
+	PGresult *res;
+
+	if (!slot->locked)
+		return;
+	res = session_exec(s, "unlock_device", 1, params);
+	PQclear(res);
+	slot->locked = false;
+	log_info("device %s released", slot->name);
+}
+
+static void slot_free(struct slot *slot)
+{
+	probe_free(slot->probe);
+	free(slot->name);
+	free(slot);
+}
+
+static void apply_backends(struct sched *s, const struct devices_config *cfg)
+{
+	for (int c = 0; c < DEVICE_CLASS_COUNT; c++) {
+		struct backend *b = &s->backends[c];
+
+		b->configured = cfg->compilers[c].configured;
+		snprintf(b->queue, sizeof(b->queue), "compile:%s", device_class_name((enum device_class)c));
+		b->wanted = b->configured;
+	}
+}
+
+int registry_apply(struct sched *s, struct devices_config *cfg)
+{
+	struct slot **tail = &s->slots;
+
+	for (struct slot *slot = s->slots; slot != NULL; slot = slot->next) {
+		slot->retiring = true;
+		slot->cfg = NULL;
+	}
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		const struct device_config *dc = &cfg->devices[i];
+		struct slot *slot = slot_find(s, dc->name);
+
+		if (slot == NULL) {
+			slot = slot_new(dc);
+			if (slot == NULL)
+				return -1;
+			while (*tail != NULL)
+				tail = &(*tail)->next;
+			*tail = slot;
+		}
+		slot->cfg = dc;
+		slot->retiring = false;
+		slot->next_probe_ms = 0;
+		slot->wanted = true;
+	}
+	apply_backends(s, cfg);
+	if (s->devs != NULL)
+		devices_config_free(s->devs);
+	s->devs = cfg;
+	s->registry_dirty = true;
+	registry_write(s);
+	registry_retire_idle(s);
+	return 0;
+}
+
+/* The entity file's bytes, or NULL (no entity, or unreadable: logged). */
+static char *read_entity(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	long size;
+
+	if (f == NULL) {
+		log_error("entity %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || (size_t)size > ENTITY_MAX ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		log_error("entity %s: unreadable or larger than %zu bytes", path, ENTITY_MAX);
+		goto fail;
+	}
+	data = malloc((size_t)size + 1);
+	if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
+		log_error("entity %s: read failed", path);
+		free(data);
+		data = NULL;
+		goto fail;
+	}
+	*len = (size_t)size;
+fail:
+	fclose(f);
+	return data;
+}
+
+static const char *driver_name(enum device_driver d)
+{
+	switch (d) {
+	case DRIVER_SIMULATOR:
+		return "simulator";
+	case DRIVER_LUCIDAC:
+		return "lucidac";
+	case DRIVER_COMMAND:
+		return "command";
+	}
+	return "unknown";
+}
+
+static int upsert_device(struct sched *s, const struct device_config *dc)
+{
+	size_t entity_len = 0;
+	char *entity = dc->entity_path ? read_entity(dc->entity_path, &entity_len) : NULL;
+	const char *params[4] = { dc->name, device_class_name(dc->cls), driver_name(dc->driver), entity };
+	const int lengths[4] = { 0, 0, 0, (int)entity_len };
+	const int formats[4] = { 0, 0, 0, 1 };
+	PGresult *res = session_exec_bin(s, "device_upsert", 4, params, lengths, formats, 0);
+	int rc = res != NULL && db_result_ok(res) ? 0 : -1;
+
+	if (res != NULL && rc != 0)
+		log_error("device %s: %s", dc->name, PQresultErrorMessage(res));
+	PQclear(res);
+	free(entity);
+	return rc;
+}
+
+static int unconfigure_others(struct sched *s)
+{
+	struct buf names = { 0 };
+	const char *params[1];
+	PGresult *res;
+	int rc = -1;
+
+	if (buf_append_str(&names, "{") != 0)
+		goto fail;
+	for (size_t i = 0; i < s->devs->n_devices; i++)
+		if (buf_printf(&names, "%s\"%s\"", i ? "," : "", s->devs->devices[i].name) != 0)
+			goto fail;
+	if (buf_append_str(&names, "}") != 0)
+		goto fail;
+	params[0] = names.data;
+	res = session_exec(s, "device_unconfigure", 1, params);
+	rc = res != NULL && db_result_ok(res) ? 0 : -1;
+	if (res != NULL && rc != 0)
+		log_error("devices: %s", PQresultErrorMessage(res));
+	PQclear(res);
+fail:
+	buf_free(&names);
+	return rc;
+}
+
+void registry_write(struct sched *s)
+{
+	int rc = 0;
+
+	if (!s->registry_dirty || !s->session_up)
+		return;
+	for (size_t i = 0; i < s->devs->n_devices; i++)
+		rc |= upsert_device(s, &s->devs->devices[i]);
+	rc |= unconfigure_others(s);
+	if (rc == 0) {
+		s->registry_dirty = false;
+		log_info("device registry written: %zu devices", s->devs->n_devices);
+	}
+}
+
+static void try_lock(struct sched *s, struct slot *slot)
+{
+	const char *params[1] = { slot->name };
+	PGresult *res = session_exec(s, "lock_device", 1, params);
+
+	if (res != NULL && db_result_ok(res) && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		slot->locked = true;
+		slot->available_known = false;
+		slot->next_probe_ms = 0;
+		slot->wanted = true;
+		log_info("driving device %s", slot->name);
+	}
+	PQclear(res);
+}
+
+void registry_locks(struct sched *s)
+{
+	if (s->stopping)
+		return;
+	for (struct slot *slot = s->slots; slot != NULL && s->session_up; slot = slot->next)
+		if (!slot->locked && !slot->retiring)
+			try_lock(s, slot);
+}
+
+void registry_locks_lost(struct sched *s)
+{
+	for (struct slot *slot = s->slots; slot != NULL; slot = slot->next) {
+		slot->locked = false;
+		slot->available_known = false;
+	}
+}
+
+void registry_set_available(struct sched *s, struct slot *slot, bool available)
+{
+	const char *params[2] = { slot->name, available ? "true" : "false" };
+	PGresult *res;
+
+	if (available != slot->available)
+		log_info("device %s is %savailable", slot->name, available ? "" : "not ");
+	if (available && !slot->available)
+		slot->wanted = true;
+	slot->available = available;
+	if (!slot->locked || slot->retiring)
+		return;
+	res = session_exec(s, "device_available", 2, params);
+	if (res != NULL && db_result_ok(res))
+		slot->available_known = true;
+	PQclear(res);
+}
+
+void registry_want_queue(struct sched *s, const char *queue)
+{
+	for (struct slot *slot = s->slots; slot != NULL; slot = slot->next) {
+		if (strcmp(slot->queue, queue) == 0) {
+			slot->wanted = true;
+			return;
+		}
+	}
+	for (int c = 0; c < DEVICE_CLASS_COUNT; c++)
+		if (s->backends[c].configured && strcmp(s->backends[c].queue, queue) == 0)
+			s->backends[c].wanted = true;
+}
+
+void registry_want_all(struct sched *s)
+{
+	for (struct slot *slot = s->slots; slot != NULL; slot = slot->next)
+		slot->wanted = true;
+	for (int c = 0; c < DEVICE_CLASS_COUNT; c++)
+		s->backends[c].wanted = s->backends[c].configured;
+}
+
+void registry_retire_idle(struct sched *s)
+{
+	struct slot **pp = &s->slots;
+
+	while (*pp != NULL) {
+		struct slot *slot = *pp;
+
+		if (slot->retiring && slot->exec == NULL) {
+			slot_unlock(s, slot);
+			*pp = slot->next;
+			log_info("device %s removed", slot->name);
+			slot_free(slot);
+			continue;
+		}
+		pp = &slot->next;
+	}
+}
+
+void registry_free(struct sched *s)
+{
+	while (s->slots != NULL) {
+		struct slot *slot = s->slots;
+
+		s->slots = slot->next;
+		slot_free(slot);
+	}
+	if (s->devs != NULL)
+		devices_config_free(s->devs);
+	s->devs = NULL;
+}

@@ -1,0 +1,131 @@
+/*
+ * store: what the scheduler writes about the tasks it runs.  Log lines are
+ * appended in batches (every 100 ms while lines come, so GET /log shows
+ * progress); the outcome (result blob, content type and size, state, error,
+ * history entry) is one statement, conditional on the task still being
+ * inprogress and claimed by this process: a task deleted or rescued
+ * meanwhile gets nothing.  Heartbeats keep the running tasks' leases and
+ * tell which of them are no longer ours.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "scheduler/sched.h"
+
+#define SQLSTATE_FOREIGN_KEY "23503"
+
+void store_flush_logs(struct sched *s, struct exec *e, int64_t now, bool force)
+{
+	const char *params[2];
+	PGresult *res;
+
+	if (e->log.len == 0 && e->log_dropped == 0)
+		return;
+	if (!force && now - e->log_first_ms < SCHED_LOG_FLUSH_MS)
+		return;
+	if (e->log_dropped > 0) {
+		buf_printf(&e->log, "[%zu log lines dropped]\n", e->log_dropped);
+		e->log_dropped = 0;
+	}
+	e->log.data[--e->log.len] = '\0';     /* the last '\n' */
+	params[0] = e->id;
+	params[1] = e->log.data;
+	res = session_exec(s, "log_append", 2, params);
+	if (res == NULL) {
+		buf_append(&e->log, "\n", 1);
+		return;
+	}
+	if (!db_result_ok(res) && strcmp(db_sqlstate(res), SQLSTATE_FOREIGN_KEY) != 0)
+		log_error("task %s: log: %s", e->id, PQresultErrorMessage(res));
+	PQclear(res);
+	buf_reset(&e->log);
+}
+
+static PGresult *store_finish(struct sched *s, struct exec *e)
+{
+	bool ok = e->outcome == OUTCOME_SUCCEEDED;
+	const char *params[7] = { e->id, s->me, ok ? "succeeded" : "failed", ok ? NULL : e->error,
+				  ok ? e->result_type : NULL, ok ? e->result.data : NULL,
+				  ok ? NULL : e->error };
+	const int lengths[7] = { 0, 0, 0, 0, 0, (int)e->result.len, 0 };
+	const int formats[7] = { 0, 0, 0, 0, 0, 1, 0 };
+
+	if (ok && e->result.data == NULL)
+		params[5] = "";
+	return session_exec_bin(s, "finish", 7, params, lengths, formats, 0);
+}
+
+int store_outcome(struct sched *s, struct exec *e)
+{
+	const char *params[3] = { e->id, s->me, e->detail };
+	PGresult *res;
+	int64_t t0 = now_ms();
+
+	store_flush_logs(s, e, t0, true);
+	if (e->log.len > 0)
+		return -1;
+	if (e->outcome == OUTCOME_REQUEUE)
+		res = session_exec(s, "requeue", 3, params);
+	else
+		res = store_finish(s, e);
+	if (res == NULL)
+		return -1;
+	if (!db_result_ok(res))
+		log_error("task %s: storing the outcome: %s", e->id, PQresultErrorMessage(res));
+	else if (e->outcome != OUTCOME_REQUEUE && strcmp(PQgetvalue(res, 0, 0), "1") != 0)
+		log_info("task %s is no longer ours (deleted or rescued): outcome dropped", e->id);
+	else
+		log_info("task %s %s in %lld ms", e->id,
+			 e->outcome == OUTCOME_SUCCEEDED ? "succeeded"
+			 : e->outcome == OUTCOME_FAILED ? "failed" : "requeued",
+			 (long long)(t0 - e->started_ms));
+	PQclear(res);
+	return 0;
+}
+
+static bool heartbeat_wanted(const struct exec *e)
+{
+	return e->state == EXEC_RUNNING || e->state == EXEC_DONE;
+}
+
+static void heartbeat_check(struct sched *s, PGresult *res)
+{
+	for (struct exec *e = s->execs; e != NULL; e = e->next) {
+		bool alive = false;
+
+		if (e->state != EXEC_RUNNING)
+			continue;
+		for (int i = 0; i < PQntuples(res) && !alive; i++)
+			alive = strcmp(PQgetvalue(res, i, 0), e->id) == 0;
+		if (!alive) {
+			log_warn("task %s is no longer ours (deleted or rescued): aborting", e->id);
+			exec_abort(s, e);
+		}
+	}
+}
+
+void store_heartbeat(struct sched *s)
+{
+	struct buf ids = { 0 };
+	const char *params[2];
+	PGresult *res;
+
+	for (struct exec *e = s->execs; e != NULL; e = e->next)
+		if (heartbeat_wanted(e) && buf_printf(&ids, "%s%s", ids.len ? "," : "{", e->id) != 0)
+			goto fail;
+	if (ids.len == 0 || buf_append_str(&ids, "}") != 0)
+		goto fail;
+	params[0] = ids.data;
+	params[1] = s->me;
+	res = session_exec(s, "heartbeat", 2, params);
+	if (res != NULL && db_result_ok(res))
+		heartbeat_check(s, res);
+	else if (res != NULL)
+		log_error("heartbeat: %s", PQresultErrorMessage(res));
+	PQclear(res);
+fail:
+	buf_free(&ids);
+}

@@ -1,0 +1,64 @@
+/*
+ * Unit tests of src/scheduler/util.c: the buffer and the UTF-8 cleaning
+ * that keeps arbitrary child output storable as text.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "scheduler/util.h"
+
+static void clean_is(const char *in, size_t len, const char *want)
+{
+	char out[64];
+	size_t n = text_clean(in, len, out);
+
+	out[n] = '\0';
+	cr_assert_str_eq(out, want);
+}
+
+Test(sched_util, keeps_valid_utf8)
+{
+	clean_is("plain", 5, "plain");
+	clean_is("gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80", 15, "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80");
+	clean_is("tab\there", 8, "tab\there");
+}
+
+Test(sched_util, replaces_invalid_bytes_and_controls)
+{
+	clean_is("a\xff" "b", 3, "a?b");
+	clean_is("nul\0x", 5, "nul?x");
+	clean_is("esc\x1b[0m", 7, "esc?[0m");
+	clean_is("\xc0\xaf", 2, "??");                 /* overlong */
+	clean_is("\xed\xa0\x80", 3, "???");            /* surrogate */
+	clean_is("\xe2\x82", 2, "??");                 /* truncated */
+	clean_is("\xf4\x90\x80\x80", 4, "????");       /* > U+10FFFF */
+	clean_is("cr\r", 3, "cr?");
+}
+
+Test(sched_util, buffer_append_consume_printf)
+{
+	struct buf b = { 0 };
+
+	cr_assert_eq(buf_append_str(&b, "hello "), 0);
+	cr_assert_eq(buf_printf(&b, "%d-%s", 42, "x"), 0);
+	cr_assert_str_eq(b.data, "hello 42-x");
+	buf_consume(&b, 6);
+	cr_assert_str_eq(b.data, "42-x");
+	cr_assert_eq(buf_append_text(&b, "\x01ok", 3), 0);
+	cr_assert_str_eq(b.data, "42-x?ok");
+	buf_consume(&b, 100);
+	cr_assert_eq(b.len, 0);
+	buf_free(&b);
+}
+
+Test(sched_util, uuid_shape)
+{
+	cr_assert(is_uuid("0b0e2c9a-6f1d-4d8e-9b7a-1c2d3e4f5a6b"));
+	cr_assert_not(is_uuid("0B0E2C9A-6F1D-4D8E-9B7A-1C2D3E4F5A6B"));
+	cr_assert_not(is_uuid("0b0e2c9a-6f1d-4d8e-9b7a-1c2d3e4f5a6"));
+	cr_assert_not(is_uuid("0b0e2c9a-6f1d-4d8e-9b7a-1c2d3e4f5a6bb"));
+	cr_assert_not(is_uuid("0b0e2c9a06f1d-4d8e-9b7a-1c2d3e4f5a6b"));
+}
