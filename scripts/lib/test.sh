@@ -25,7 +25,7 @@ run_unit_tests() { # label builddir
 	log=$dir/test-suite.log
 	[ -f "$log" ] || { count "$label" 0 1; return; }
 	for f in $(find "$dir/tests" "$dir/docs" -name '*.trs' 2>/dev/null); do
-		line=$(grep -h 'Synthesis: Tested' "${f%.trs}.log" 2>/dev/null | tail -1)
+		line=$(grep -h 'Synthesis: Tested' "${f%.trs}.log" 2>/dev/null | tail -1 || true)
 		if [ -n "$line" ]; then
 			passed=$((passed + $(printf '%s' "$line" | sed -n 's/.*Passing: *\([0-9]*\).*/\1/p')))
 			failed=$((failed + $(printf '%s' "$line" | sed -n 's/.*Failing: *\([0-9]*\).*/\1/p') \
@@ -40,7 +40,7 @@ run_unit_tests() { # label builddir
 	# Criterion prints its own synthesis per program; show the failing ones.
 	if [ "$failed" -gt 0 ]; then
 		grep -h -B2 -A20 -E '^(FAIL|ERROR):' "$log" | head -200 >&2 || true
-		grep -l -E '^:test-result: (FAIL|ERROR)' "$dir"/tests/unit/*.trs "$dir"/tests/*/*.trs 2>/dev/null | sed 's/\.trs$/.log/' | xargs -r tail -n 40 >&2
+		grep -l -E '^:test-result: (FAIL|ERROR)' "$dir"/tests/unit/*.trs "$dir"/tests/*/*.trs 2>/dev/null | sed 's/\.trs$/.log/' | xargs -r tail -n 40 >&2 || true
 	fi
 	count "$label" "${passed:-0}" "$failed"
 }
