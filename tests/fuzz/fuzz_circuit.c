@@ -114,6 +114,16 @@ void fuzz_circuit_check(const struct circuit *c)
 	check_apb(c);
 }
 
+/* The API quotes msg and loc in JSON: jansson must take them as strings. */
+static void check_text(const char *what, const char *text, const struct circuit_error *err)
+{
+	json_t *s = json_string(text);
+
+	if (s == NULL)
+		fail(what, err);
+	json_decref(s);
+}
+
 void fuzz_circuit_error(const struct circuit_error *err)
 {
 	json_t *loc = circuit_error_loc(err);
@@ -121,4 +131,8 @@ void fuzz_circuit_error(const struct circuit_error *err)
 	if (loc == NULL || !json_is_array(loc))
 		fail("circuit_error_loc failed", err);
 	json_decref(loc);
+	if (err->msg[0] == '\0')
+		fail("rejection without a message", err);
+	check_text("message is not valid UTF-8", err->msg, err);
+	check_text("location is not valid UTF-8", err->loc, err);
 }
