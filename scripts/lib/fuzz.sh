@@ -74,13 +74,17 @@ fuzz_one() { # target seconds scratch
 	return 0
 }
 
-# One line describing what went wrong in a target's run.
+# One line describing what went wrong in a target's run: the sanitizer's
+# report, else the target's own check ("fuzz_...: why"), else libFuzzer's
+# (timeout, out of memory, deadly signal).
 fuzz_finding() { # dir rc
-	local dir=$1 rc=$2 what artifact
-	what=$(grep -m1 -E '^(SUMMARY|==[0-9]+==ERROR): ' "$dir/log" | sed 's/^==[0-9]*==//' || true)
-	[ -n "$what" ] || what=$(grep -m1 -E 'ERROR: libFuzzer|runtime error:|fuzz_[a-z_]*: ' "$dir/log" || true)
+	local dir=$1 rc=$2 what="" pattern artifact
+	for pattern in '^==[0-9]+==ERROR: |runtime error: ' '^fuzz_[a-z_]*: ' 'ERROR: libFuzzer' '^SUMMARY: '; do
+		what=$(grep -a -m1 -E "$pattern" "$dir/log" | sed 's/^==[0-9]*== *//' | cat -v || true)
+		[ -n "$what" ] && break
+	done
 	[ -n "$what" ] || what="exit status $rc"
-	artifact=$(ls "$dir/artifacts" 2>/dev/null | head -1)
+	artifact=$(ls "$dir/artifacts" 2>/dev/null | head -1 || true)
 	printf '%s%s' "$what" "${artifact:+ (input: $artifact)}"
 }
 
@@ -92,7 +96,7 @@ fuzz_keep() { # target scratch
 	cp "$dir/log" "$keep/log"
 	cp -R "$dir/artifacts/." "$keep/" 2>/dev/null || true
 	say "fuzz $t: log and input kept in ${keep#$ROOT/}"
-	tail -n 40 "$dir/log" >&2
+	tail -n 40 "$dir/log" | cat -v >&2
 }
 
 # Runs the targets named, ACLOUD_FUZZ_JOBS at a time, then reports each in
