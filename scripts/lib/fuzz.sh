@@ -84,7 +84,7 @@ fuzz_finding() { # dir rc
 		[ -n "$what" ] && break
 	done
 	[ -n "$what" ] || what="exit status $rc"
-	artifact=$(ls "$dir/artifacts" 2>/dev/null | head -1 || true)
+	artifact=$(find "$dir/artifacts" -type f -printf "%f\n" 2>/dev/null | head -1 || true)
 	printf '%s%s' "$what" "${artifact:+ (input: $artifact)}"
 }
 
@@ -95,7 +95,7 @@ fuzz_keep() { # target scratch
 	mkdir -p "$keep"
 	cp "$dir/log" "$keep/log"
 	cp -R "$dir/artifacts/." "$keep/" 2>/dev/null || true
-	say "fuzz $t: log and input kept in ${keep#$ROOT/}"
+	say "fuzz $t: log and input kept in ${keep#"$ROOT"/}"
 	tail -n 40 "$dir/log" | cat -v >&2
 }
 

@@ -30,7 +30,7 @@ asan_build() {
 	build_in "$ASAN_BUILD_DIR" --enable-sanitizers
 	# The unit test programs too, without running them (TESTS empty).
 	make -C "$ASAN_BUILD_DIR" -s -j"$(nproc)" check TESTS= >/dev/null \
-		|| die "building the unit tests in ${ASAN_BUILD_DIR#$ROOT/} failed"
+		|| die "building the unit tests in ${ASAN_BUILD_DIR#"$ROOT"/} failed"
 }
 
 # detect_leaks is on by default on x86_64 Linux; set anyway, with the
@@ -55,7 +55,7 @@ run_asan_unit() { # [builddir]
 criterion_programs() { # builddir
 	local f
 	for f in "$1"/tests/unit/*; do
-		[ -f "$f" ] && [ -x "$f" ] || continue
+		{ [ -f "$f" ] && [ -x "$f" ]; } || continue
 		[ "$(head -c 4 "$f" | tr -d '\0')" = "$(printf '\177ELF')" ] || continue
 		ldd "$f" 2>/dev/null | grep -q libcriterion || continue
 		printf '%s\n' "$f"
@@ -83,7 +83,7 @@ run_valgrind_unit() { # builddir
 	dir=$(cd "$dir" && pwd)
 	command -v valgrind >/dev/null || die "valgrind not found (apt-get install valgrind)"
 	sanitizer_env
-	say "unit tests under valgrind (${dir#$ROOT/})"
+	say "unit tests under valgrind (${dir#"$ROOT"/})"
 	for prog in $(criterion_programs "$dir"); do
 		name=$(basename "$prog")
 		if ldd "$prog" | grep -q -e libasan -e libubsan; then
@@ -96,7 +96,7 @@ run_valgrind_unit() { # builddir
 			say "valgrind $name: ok"
 		else
 			VALGRIND_FAILED=$((VALGRIND_FAILED + 1))
-			say "valgrind $name: FAILED (logs in ${logs#$ROOT/})"
+			say "valgrind $name: FAILED (logs in ${logs#"$ROOT"/})"
 			grep -h -A25 -E 'ERROR SUMMARY: [1-9]|definitely lost|Invalid (read|write)|uninitialised' \
 				"$logs"/vg.*.log 2>/dev/null | head -80 >&2 || true
 			tail -n 20 "$logs/criterion.out" >&2
