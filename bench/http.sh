@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # bench/http.sh: read throughput of the API through nginx (wrk) next to
 # pgbench -S on the same PostgreSQL, and the workers' memory after 100 000
-# requests.  Run against `scripts/dev up`.  BENCH_DURATION (10 s) and
-# BENCH_CONNECTIONS (32) tune it.
-set -euo pipefail
+# requests.
 . "$(dirname "$0")/lib.sh"
-KEY=${ACLOUD_BENCH_KEY:-$DEMO_KEY}
+bench_stack_up
+KEY=$DEMO_KEY
 AUTH="Authorization: Bearer $KEY"
 
 pgbench_init

@@ -1,15 +1,36 @@
-# bench/lib.sh: shared by the benchmark scripts.  They run against the
-# stack of scripts/dev up (same ACLOUD_* variables) and use pgbench on the
-# same PostgreSQL as the yardstick.
+# bench/lib.sh: shared by the benchmark scripts.  Each script starts a
+# fresh stack of its own (state in .dev-bench, ports 28080/28443/54349, the
+# test stack's keys and devices) and uses pgbench on the same PostgreSQL as
+# the yardstick.  BENCH_DURATION (10 s), BENCH_CONNECTIONS (32) and
+# BENCH_WORKERS (API workers, 16: a worker waits on PostgreSQL for most of
+# a write, so an I/O-bound API wants more workers than cores) tune it.
+set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/scripts/lib/common.sh"
 . "$ROOT/scripts/lib/stack.sh"
-stack_env
+. "$ROOT/scripts/lib/test.sh"
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
-HTTP=http://127.0.0.1:$HTTP_PORT
-command -v wrk >/dev/null || apt_install wrk
-curl -fs "$HTTP/health" >/dev/null || die "no stack at $HTTP: run scripts/dev up first"
+
+bench_stack_up() {
+	dev_install
+	apt_install wrk
+	dev_build
+	TEST_STATE=$ROOT/.dev-bench
+	TEST_OUT=$TEST_STATE/out
+	ACLOUD_WORKERS=${BENCH_WORKERS:-16} \
+	ACLOUD_TEST_HTTP_PORT=28080 ACLOUD_TEST_HTTPS_PORT=28443 ACLOUD_TEST_PG_PORT=54349 \
+		test_stack_up "$BUILD_DIR" || die "bench stack did not start"
+	HTTP=http://127.0.0.1:$HTTP_PORT
+	trap 'test_stack_down' EXIT
+}
+
+# Stops the scheduler so that created tasks stay queued (creation benches).
+bench_stop_scheduler() {
+	stop_pidfile acloud-scheduler "$RUN/acloud-scheduler.pid" >/dev/null
+}
+
+sql() { pg_psql -d acloud -tA -c "$1"; }
 
 # pgbench on a database of its own in the same cluster.
 pgbench_init() {
@@ -24,7 +45,7 @@ pgbench_tps() {
 		-h "$PG_SOCK" -p "$PG_PORT" pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1
 }
 
-# wrk_run URL [extra wrk args] -> prints "rps p50 p90 p99" (latencies in ms)
+# wrk_run URL [extra wrk args] -> prints "rps p50 p90 p99 non2xx"
 wrk_run() {
 	local url=$1; shift
 	wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$@" "$url" 2>/dev/null | awk '

@@ -6,39 +6,26 @@
 -- advisory lock per user and class serialises the count and the insert),
 -- task row, first history entry, input blob, usage-ledger entry, NOTIFY.
 --   outcome: created | device_not_found | device_forbidden |
---            device_unavailable | rate_limited | bad_compile_task
+--            device_unavailable | rate_limited
 CREATE FUNCTION acloud_create_task(
     p_id uuid, p_user text, p_type task_type, p_name text,
     p_device text, p_backend device_class, p_device_allowed boolean,
     p_priority integer, p_op_time double precision, p_sample_rate integer,
-    p_input text, p_input_type text, p_compile_task uuid,
+    p_input text, p_input_type text,
     p_hourly integer[], p_daily integer[],
     OUT outcome text, OUT retry_after integer, OUT limit_window text,
-    OUT created_at text)
+    OUT limit_class text, OUT limit_value integer, OUT created_at text)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_class device_class := p_backend;
     v_available boolean;
     v_queue text;
-    v_input text := p_input;
-    v_apb bytea;
     v_hourly_used bigint;
     v_daily_used bigint;
     v_hourly_limit integer;
     v_daily_limit integer;
     v_now timestamptz := clock_timestamp();
 BEGIN
-    -- A body error (422) comes before the device checks.
-    IF p_compile_task IS NOT NULL THEN
-        SELECT b.data INTO v_apb
-          FROM tasks t JOIN task_blobs b ON b.task_id = t.id AND b.kind = 'result'
-         WHERE t.id = p_compile_task AND t.user_id = p_user
-           AND t.type = 'compile' AND t.state = 'succeeded';
-        IF NOT FOUND THEN outcome := 'bad_compile_task'; RETURN; END IF;
-        v_input := json_build_object(
-            'circuit_apb', translate(encode(v_apb, 'base64'), E'\n', ''),
-            'op_time', p_op_time, 'sample_rate', p_sample_rate)::text;
-    END IF;
     IF p_type = 'run' THEN
         SELECT d.class, d.available INTO v_class, v_available
           FROM devices d WHERE d.name = p_device AND d.configured;
@@ -49,21 +36,27 @@ BEGIN
         -- Limits come per class in the enum's order; NULL is unlimited.
         v_hourly_limit := p_hourly[array_position(enum_range(NULL::device_class), v_class)];
         v_daily_limit := p_daily[array_position(enum_range(NULL::device_class), v_class)];
-        PERFORM pg_advisory_xact_lock(hashtextextended(p_user || '/' || v_class::text, 0));
-        SELECT count(*) FILTER (WHERE u.at > v_now - interval '1 hour'), count(*)
-          INTO v_hourly_used, v_daily_used
-          FROM usage_ledger u
-         WHERE u.user_id = p_user AND u.device_class = v_class
-           AND u.at > v_now - interval '24 hours';
-        IF v_hourly_limit IS NOT NULL AND v_hourly_used >= v_hourly_limit THEN
-            outcome := 'rate_limited'; limit_window := 'hourly';
-            retry_after := acloud_retry_after(p_user, v_class, interval '1 hour', v_hourly_used - v_hourly_limit, v_now);
-            RETURN;
-        END IF;
-        IF v_daily_limit IS NOT NULL AND v_daily_used >= v_daily_limit THEN
-            outcome := 'rate_limited'; limit_window := 'daily';
-            retry_after := acloud_retry_after(p_user, v_class, interval '24 hours', v_daily_used - v_daily_limit, v_now);
-            RETURN;
+        -- An unlimited class needs no count, so no lock: only limited keys
+        -- serialise their creations.
+        IF v_hourly_limit IS NOT NULL OR v_daily_limit IS NOT NULL THEN
+            PERFORM pg_advisory_xact_lock(hashtextextended(p_user || '/' || v_class::text, 0));
+            SELECT count(*) FILTER (WHERE u.at > v_now - interval '1 hour'), count(*)
+              INTO v_hourly_used, v_daily_used
+              FROM usage_ledger u
+             WHERE u.user_id = p_user AND u.device_class = v_class
+               AND u.at > v_now - interval '24 hours';
+            IF v_hourly_limit IS NOT NULL AND v_hourly_used >= v_hourly_limit THEN
+                outcome := 'rate_limited'; limit_window := 'hourly';
+                limit_class := v_class::text; limit_value := v_hourly_limit;
+                retry_after := acloud_retry_after(p_user, v_class, interval '1 hour', v_hourly_used - v_hourly_limit, v_now);
+                RETURN;
+            END IF;
+            IF v_daily_limit IS NOT NULL AND v_daily_used >= v_daily_limit THEN
+                outcome := 'rate_limited'; limit_window := 'daily';
+                limit_class := v_class::text; limit_value := v_daily_limit;
+                retry_after := acloud_retry_after(p_user, v_class, interval '24 hours', v_daily_used - v_daily_limit, v_now);
+                RETURN;
+            END IF;
         END IF;
         INSERT INTO usage_ledger (user_id, device_class, task_id, at) VALUES (p_user, v_class, p_id, v_now);
     ELSE
@@ -76,8 +69,15 @@ BEGIN
             p_op_time, p_sample_rate, v_now, v_now);
     INSERT INTO task_history (task_id, state, at, detail) VALUES (p_id, 'queued', v_now, NULL);
     INSERT INTO task_blobs (task_id, kind, content_type, data)
-    VALUES (p_id, 'input', p_input_type, convert_to(v_input, 'UTF8'));
-    PERFORM pg_notify('acloud_tasks', v_queue);
+    VALUES (p_id, 'input', p_input_type, convert_to(p_input, 'UTF8'));
+    -- NOTIFY takes a database-wide lock until commit, which would
+    -- serialise all creations.  A scheduler needs the hint only when the
+    -- queue was empty: otherwise it claims the next task when the current
+    -- one ends, and the poll covers the rest.  (Concurrent creations that
+    -- both see an empty queue both notify; a duplicate hint is harmless.)
+    IF NOT EXISTS (SELECT 1 FROM tasks q WHERE q.queue = v_queue AND q.state = 'queued' AND q.id <> p_id) THEN
+        PERFORM pg_notify('acloud_tasks', v_queue);
+    END IF;
     outcome := 'created';
     created_at := iso_utc(v_now);
 END

@@ -101,7 +101,9 @@ run_all_tests() {
 	if [ -x "$ROOT/tests/integration/scheduler/run.sh" ]; then
 		local out passed failed
 		say "scheduler tests"
-		out=$("$ROOT/tests/integration/scheduler/run.sh" "$BUILD_DIR" 2>&1 | tee /dev/stderr | tail -1)
+		"$ROOT/tests/integration/scheduler/run.sh" "$BUILD_DIR" > "$TEST_OUT/scheduler.log" 2>&1 || true
+		cat "$TEST_OUT/scheduler.log"
+		out=$(tail -1 "$TEST_OUT/scheduler.log")
 		passed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
 		failed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
 		count scheduler "${passed:-0}" "${failed:-1}"

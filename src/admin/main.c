@@ -93,14 +93,16 @@ static int cmd_migrate(const struct admin_opts *o)
 	PGconn *conn = NULL;
 	int rc = 1;
 
-	if ((database == NULL || sql_dir == NULL) && app_config_load(o->config, &app, err) != CONFIG_OK) {
+	/* With --database the config file is optional: a first install
+	 * migrates before acloud.yml exists. */
+	if (database == NULL && app_config_load(o->config, &app, err) != CONFIG_OK) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
 	if (database == NULL)
 		database = app->database;
 	if (sql_dir == NULL)
-		sql_dir = app->sql_dir;
+		sql_dir = app ? app->sql_dir : ACLOUD_DATADIR "/sql";
 	conn = PQconnectdb(database);
 	if (PQstatus(conn) != CONNECTION_OK) {
 		fprintf(stderr, "acloud-admin: %s", PQerrorMessage(conn));

@@ -6,6 +6,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 #include "api/worker.h"
 #include "common/log.h"
 
-#define MAX_WORKERS 256
+#define MAX_WORKERS 1024  /* the config allows up to 1024 */
 #define STOP_GRACE_S 10
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
@@ -193,8 +194,11 @@ int master_run(struct api_context *ctx, int n_workers)
 	sigset_t blocked, waitmask;
 	int created = 0;
 	int listen_fd = master_inherited_socket();
+	char where[128];
 
-	if (listen_fd < 0)
+	if (listen_fd >= 0)
+		snprintf(where, sizeof(where), "inherited fd %d", listen_fd);
+	else
 		listen_fd = open_listen_socket(ctx->app->api_socket, &created);
 	if (listen_fd < 0)
 		return 1;
@@ -207,8 +211,7 @@ int master_run(struct api_context *ctx, int n_workers)
 		slots[i].pid = spawn_worker(listen_fd, ctx);
 		slots[i].started = time(NULL);
 	}
-	log_info("listening on %s with %d workers", listen_fd == 0 ? "fd 0" : listen_fd == 3 ? "fd 3" : ctx->app->api_socket,
-		 n_workers);
+	log_info("listening on %s with %d workers", created ? ctx->app->api_socket : where, n_workers);
 	while (!got_term) {
 		sigsuspend(&waitmask);
 		if (got_chld) {

@@ -200,7 +200,7 @@ static void read_window(json_t *body, double *from, double *to, json_t *errors)
 }
 
 struct search_query {
-	char sql[2048];
+	char where[1536];
 	const char *params[10];
 	char from[32], to[32];
 	int n;
@@ -214,7 +214,7 @@ static void add_filter(struct search_query *q, const char *column, const char *c
 		return;
 	q->params[q->n++] = literal;
 	snprintf(frag, sizeof(frag), " AND t.%s = ANY($%d::%s[])", column, q->n, cast);
-	strcat(q->sql, frag);
+	strcat(q->where, frag);
 }
 
 static void add_window(struct search_query *q, double from, double to)
@@ -227,52 +227,47 @@ static void add_window(struct search_query *q, double from, double to)
 	q->params[q->n++] = q->to;
 	snprintf(frag, sizeof(frag), " AND t.created_at >= to_timestamp($%d::float8)"
 		 " AND t.created_at <= to_timestamp($%d::float8)", q->n - 1, q->n);
-	strcat(q->sql, frag);
+	strcat(q->where, frag);
 }
 
+/*
+ * The statement counts all matches and fetches one page in one round trip:
+ * the count runs over the filtered rows only (no formatting), the page
+ * formats its rows only, and the LEFT JOIN keeps the count when the page
+ * is past the end.
+ */
 static void run_search(struct request *r, struct search_query *q, long limit, long offset)
 {
-	char limit_s[16], offset_s[24], tail[128];
+	char limit_s[16], offset_s[24], sql[4096];
 	PGresult *res;
 	json_t *items;
-	long total = 0;
+	long total;
 
 	snprintf(limit_s, sizeof(limit_s), "%ld", limit);
 	snprintf(offset_s, sizeof(offset_s), "%ld", offset);
 	q->params[q->n++] = limit_s;
 	q->params[q->n++] = offset_s;
-	snprintf(tail, sizeof(tail), " ORDER BY t.created_at DESC, t.id DESC LIMIT $%d OFFSET $%d", q->n - 1, q->n);
-	strcat(q->sql, tail);
-	res = db_exec_params(&r->ctx->db, q->sql, q->n, q->params);
+	snprintf(sql, sizeof(sql),
+		 "SELECT page.*, c.total FROM (SELECT count(*) AS total FROM tasks t WHERE %s) c"
+		 " LEFT JOIN (SELECT " TASK_SUMMARY_COLS " FROM tasks t WHERE %s"
+		 " ORDER BY t.created_at DESC, t.id DESC LIMIT $%d OFFSET $%d) page ON true",
+		 q->where, q->where, q->n - 1, q->n);
+	res = db_exec_params(&r->ctx->db, sql, q->n, q->params);
 	if (res == NULL) {
 		respond_error(r, 503, "Database unavailable, try again shortly");
 		return;
 	}
-	if (!db_result_ok(res)) {
+	if (!db_result_ok(res) || PQntuples(res) < 1) {
 		log_error("search failed: %s", PQresultErrorMessage(res));
 		PQclear(res);
 		respond_error(r, 500, "Internal server error");
 		return;
 	}
 	items = json_array();
-	for (int i = 0; i < PQntuples(res); i++)
+	for (int i = 0; i < PQntuples(res) && !PQgetisnull(res, i, 0); i++)
 		json_array_append_new(items, task_summary_from_row(res, i, 1));
-	if (PQntuples(res) > 0)
-		total = strtol(PQgetvalue(res, 0, TASK_SUMMARY_NCOLS), NULL, 10);
-	else if (offset > 0)
-		total = -1;
+	total = strtol(PQgetvalue(res, 0, TASK_SUMMARY_NCOLS), NULL, 10);
 	PQclear(res);
-	if (total < 0) {
-		/* Past the end the window function has no row to ride on: count. */
-		char *count_sql = strstr(q->sql, " FROM tasks");
-		char sql[2100];
-
-		*strstr(count_sql, " ORDER BY") = '\0';
-		snprintf(sql, sizeof(sql), "SELECT count(*)%s", count_sql);
-		res = db_exec_params(&r->ctx->db, sql, q->n - 2, q->params);
-		total = res && db_result_ok(res) ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-		PQclear(res);
-	}
 	respond_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:o}", "items", items, "total", (json_int_t)total,
 				       "limit", (json_int_t)limit, "offset", (json_int_t)offset,
 				       "next_offset", offset + limit < total ? json_integer(offset + limit) : json_null()));
@@ -309,7 +304,7 @@ void handle_tasks_search(struct request *r)
 		goto done;
 	}
 	json_decref(errors);
-	strcpy(q.sql, "SELECT " TASK_SUMMARY_COLS ", count(*) OVER () FROM tasks t WHERE true");
+	strcpy(q.where, "true");
 	add_filter(&q, "user_id", "text", users);
 	for (size_t i = 0; i < n_filters; i++)
 		add_filter(&q, filters[i].column, filters[i].cast, filters[i].literal);

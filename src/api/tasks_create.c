@@ -3,10 +3,12 @@
  *
  * The body is validated completely here (types, ranges, exactly one circuit
  * source, the circuit itself through the simulator's loaders) so that a
- * malformed task is a 422 now and not a failed task later.  Everything
- * after that (device exists, access, availability, rate limit, the inserts
- * and the NOTIFY) is one call of acloud_create_task(): one round trip, one
- * transaction, the contract's order of checks.
+ * malformed task is a 422 now and not a failed task later (a run from a
+ * compile task costs one extra read: its APB is loaded and checked like an
+ * uploaded one).  Everything after that (device exists, access,
+ * availability, rate limit, the inserts and the NOTIFY) is one call of
+ * acloud_create_task(): one round trip, one transaction, the contract's
+ * order of checks.
  */
 #include "autoconfig.h"
 
@@ -23,17 +25,22 @@
 #include "api/validate.h"
 #include "sim/base64.h"
 #include "sim/circuit.h"
+#include "sim/integrate.h"
+
+#include <openssl/evp.h>
 
 #define SOURCE_MAX_BYTES (1024 * 1024)
 #define APB_BASE64_MAX_BYTES (8 * 1024 * 1024)
 #define NAME_MAX_CHARS 256
-#define MAX_MEASUREMENTS 2000000LL
 
 const struct db_statement tasks_create_statements[] = {
 	{ "tasks_create",
-	  "SELECT outcome, retry_after, limit_window, created_at FROM acloud_create_task("
-	  "$1::uuid, $2, $3::task_type, $4, $5, $6::device_class, $7::boolean, $8::integer,"
-	  " $9::float8, $10::integer, $11, $12, $13::uuid, $14::integer[], $15::integer[])" },
+	  "SELECT outcome, retry_after, limit_window, limit_class, limit_value, created_at"
+	  "  FROM acloud_create_task($1::uuid, $2, $3::task_type, $4, $5, $6::device_class, $7::boolean,"
+	  " $8::integer, $9::float8, $10::integer, $11, $12, $13::integer[], $14::integer[])" },
+	{ "tasks_compiled_apb",
+	  "SELECT b.data FROM tasks t JOIN task_blobs b ON b.task_id = t.id AND b.kind = 'result'"
+	  " WHERE t.id = $1::uuid AND t.user_id = $2 AND t.type = 'compile' AND t.state = 'succeeded'" },
 	{ NULL, NULL },
 };
 
@@ -49,6 +56,7 @@ struct new_task {
 	char *input;                   /* owned: the input blob's text */
 	const char *input_type;
 	char compile_task_id[37];      /* "" when not given */
+	char *compiled_apb;            /* owned: base64 of the compile task's APB */
 };
 
 static void new_task_init(struct new_task *t, const char *type)
@@ -88,23 +96,19 @@ static void answer_outcome(struct request *r, const struct new_task *t, PGresult
 	const char *outcome = PQgetvalue(res, 0, 0);
 
 	if (strcmp(outcome, "created") == 0) {
-		answer_created(r, t, PQgetvalue(res, 0, 3));
+		answer_created(r, t, PQgetvalue(res, 0, 5));
 	} else if (strcmp(outcome, "device_not_found") == 0) {
 		respond_error(r, 404, "Device %s not found", t->device_name);
 	} else if (strcmp(outcome, "device_forbidden") == 0) {
 		respond_error(r, 403, "Access to device %s denied", t->device_name);
 	} else if (strcmp(outcome, "device_unavailable") == 0) {
 		respond_error(r, 503, "Device %s is not available", t->device_name);
-	} else if (strcmp(outcome, "rate_limited") == 0) {
-		response_header(r, "Retry-After", "%s", PQgetvalue(res, 0, 1));
-		respond_error(r, 429, "Rate limit exceeded: %s limit of run tasks for this device class reached",
-			      PQgetvalue(res, 0, 2));
 	} else {
-		json_t *errors = json_array();
+		bool hourly = strcmp(PQgetvalue(res, 0, 2), "hourly") == 0;
 
-		validation_add(errors, body_loc("compile_task_id"), "value_error",
-			       "No succeeded compile task of yours has this id");
-		respond_validation(r, errors);
+		response_header(r, "Retry-After", "%s", PQgetvalue(res, 0, 1));
+		respond_error(r, 429, "Rate limit exceeded for %s: %s run tasks per %s", PQgetvalue(res, 0, 3),
+			      PQgetvalue(res, 0, 4), hourly ? "hour" : "day");
 	}
 }
 
@@ -112,7 +116,7 @@ static void insert_task(struct request *r, struct new_task *t)
 {
 	char priority[16], op_time[32], sample_rate[32], hourly[64], daily[64];
 	bool run = strcmp(t->type, "run") == 0;
-	const char *params[15];
+	const char *params[14];
 	PGresult *res;
 
 	snprintf(priority, sizeof(priority), "%d", r->key->priority);
@@ -132,10 +136,9 @@ static void insert_task(struct request *r, struct new_task *t)
 	params[9] = run ? sample_rate : NULL;
 	params[10] = t->input;
 	params[11] = t->input_type;
-	params[12] = t->compile_task_id[0] ? t->compile_task_id : NULL;
-	params[13] = hourly;
-	params[14] = daily;
-	res = api_query(r, "tasks_create", 15, params);
+	params[12] = hourly;
+	params[13] = daily;
+	res = api_query(r, "tasks_create", 14, params);
 	if (res == NULL)
 		return;
 	answer_outcome(r, t, res);
@@ -208,35 +211,72 @@ static int check_circuit_json(json_t *circuit, int *channels, json_t *errors)
 		validation_add(errors, loc, "value_error", "%s", err.msg);
 		return -1;
 	}
-	*channels = 0;
-	for (int i = 0; i < c.nadc; i++)
-		*channels += c.adc[i] != CIRCUIT_UNUSED;
+	*channels = sim_measured_channels(&c);
+	return 0;
+}
+
+static int check_apb_bytes(const uint8_t *apb, size_t len, const char *field, int *channels, json_t *errors)
+{
+	struct circuit c;
+	struct circuit_error err;
+
+	if (circuit_from_apb(apb, len, &c, &err) != 0) {
+		validation_add(errors, body_loc(field), "value_error", "Invalid APB circuit: %s%s%s",
+			       err.msg, err.loc[0] ? " at " : "", err.loc);
+		return -1;
+	}
+	*channels = sim_measured_channels(&c);
 	return 0;
 }
 
 static int check_circuit_apb(const char *b64, int *channels, json_t *errors)
 {
-	struct circuit c;
-	struct circuit_error err;
 	uint8_t *apb = NULL;
 	size_t len;
-	int rc = -1;
+	int rc;
 
 	if (base64_decode(b64, strlen(b64), &apb, &len) != 0) {
 		validation_add(errors, body_loc("circuit_apb"), "value_error", "Invalid base64");
 		return -1;
 	}
-	if (circuit_from_apb(apb, len, &c, &err) != 0) {
-		validation_add(errors, body_loc("circuit_apb"), "value_error", "Invalid APB circuit: %s%s%s",
-			       err.msg, err.loc[0] ? " at " : "", err.loc);
+	rc = check_apb_bytes(apb, len, "circuit_apb", channels, errors);
+	free(apb);
+	return rc;
+}
+
+/*
+ * A run from a compile task: the caller's succeeded compile task's APB,
+ * checked like an upload and carried into the run's input as base64.
+ * Returns 0, or -1 after adding a validation item; -2 when the database
+ * failed (the request is answered).
+ */
+static int load_compiled_apb(struct request *r, struct new_task *t, int *channels, json_t *errors)
+{
+	const char *params[2] = { t->compile_task_id, r->key->id };
+	PGresult *res = db_exec_bin(&r->ctx->db, "tasks_compiled_apb", 2, params, NULL, NULL, 1);
+	const uint8_t *apb;
+	int len, rc = -1;
+
+	if (res == NULL) {
+		respond_error(r, 503, "Database unavailable, try again shortly");
+		return -2;
+	}
+	if (!db_result_ok(res) || PQntuples(res) != 1) {
+		validation_add(errors, body_loc("compile_task_id"), "value_error",
+			       "No succeeded compile task of yours has this id");
 		goto done;
 	}
-	*channels = 0;
-	for (int i = 0; i < c.nadc; i++)
-		*channels += c.adc[i] != CIRCUIT_UNUSED;
+	apb = (const uint8_t *)PQgetvalue(res, 0, 0);
+	len = PQgetlength(res, 0, 0);
+	if (check_apb_bytes(apb, (size_t)len, "compile_task_id", channels, errors) != 0)
+		goto done;
+	t->compiled_apb = malloc(4 * ((size_t)len + 2) / 3 + 1);
+	if (t->compiled_apb == NULL)
+		goto done;
+	EVP_EncodeBlock((unsigned char *)t->compiled_apb, apb, len);
 	rc = 0;
 done:
-	free(apb);
+	PQclear(res);
 	return rc;
 }
 
@@ -253,18 +293,20 @@ static int count_sources(json_t *body)
 	return n;
 }
 
-/* Validates the circuit source and the measurement bound; fills t. */
-static void check_run_source(json_t *body, struct new_task *t, json_t *errors)
+/* Validates the circuit source and the measurement bound; fills t.
+ * Returns -2 when the request was answered (database failure). */
+static int check_run_source(struct request *r, json_t *body, struct new_task *t, json_t *errors)
 {
 	json_t *circuit = json_object_get(body, "circuit");
 	const char *apb = NULL, *compile_id = NULL;
-	long long samples = llround(t->op_time * (double)t->sample_rate);
-	int channels = 1;
+	size_t samples = sim_sample_count(t->op_time, (double)t->sample_rate);
+	struct circuit_error lerr;
+	int channels = -1;
 
 	if (count_sources(body) != 1) {
 		validation_add(errors, body_loc(NULL), "value_error",
 			       "Exactly one of circuit, circuit_apb or compile_task_id is required");
-		return;
+		return 0;
 	}
 	if (circuit != NULL && !json_is_null(circuit)) {
 		if (!json_is_object(circuit))
@@ -274,17 +316,20 @@ static void check_run_source(json_t *body, struct new_task *t, json_t *errors)
 			check_circuit_json(circuit, &channels, errors);
 	} else if (body_string(body, "circuit_apb", false, APB_BASE64_MAX_BYTES, &apb, errors)) {
 		check_circuit_apb(apb, &channels, errors);
-	} else if (body_string(body, "compile_task_id", false, 64, &compile_id, errors) &&
-		   !valid_uuid(compile_id, t->compile_task_id)) {
-		validation_add(errors, body_loc("compile_task_id"), "uuid_parsing", "Input should be a valid UUID");
+	} else if (body_string(body, "compile_task_id", false, 64, &compile_id, errors)) {
+		if (!valid_uuid(compile_id, t->compile_task_id))
+			validation_add(errors, body_loc("compile_task_id"), "uuid_parsing", "Input should be a valid UUID");
+		else if (load_compiled_apb(r, t, &channels, errors) == -2)
+			return -2;
 	}
+	if (channels < 0)
+		return 0;
 	if (samples < 1)
 		validation_add(errors, body_loc("op_time"), "value_error",
 			       "op_time * sample_rate must give at least one sample");
-	else if (samples * (channels > 0 ? channels : 1) > MAX_MEASUREMENTS)
-		validation_add(errors, body_loc("op_time"), "value_error",
-			       "%lld samples x %d channels exceeds the limit of %lld values", samples, channels,
-			       MAX_MEASUREMENTS);
+	else if (sim_check_limits(t->op_time, (double)t->sample_rate, channels, &lerr) != 0)
+		validation_add(errors, body_loc(lerr.loc[0] ? lerr.loc : "op_time"), "value_error", "%s", lerr.msg);
+	return 0;
 }
 
 static char *run_input(json_t *body, const struct new_task *t)
@@ -298,6 +343,8 @@ static char *run_input(json_t *body, const struct new_task *t)
 		json_object_set(input, "circuit", circuit);
 	else if (apb != NULL && !json_is_null(apb))
 		json_object_set(input, "circuit_apb", apb);
+	else
+		json_object_set_new(input, "circuit_apb", json_string(t->compiled_apb));
 	text = json_dumps(input, JSON_COMPACT);
 	json_decref(input);
 	return text;
@@ -320,8 +367,10 @@ void handle_tasks_run(struct request *r)
 	body_number(body, "op_time", 0.0, 10.0, &t.op_time, errors);
 	body_integer(body, "sample_rate", 1, 1000000, &t.sample_rate, errors);
 	body_string(body, "name", false, NAME_MAX_CHARS, &t.name, errors);
-	if (json_array_size(errors) == 0)
-		check_run_source(body, &t, errors);
+	if (json_array_size(errors) == 0 && check_run_source(r, body, &t, errors) == -2) {
+		json_decref(errors);
+		goto done;
+	}
 	if (json_array_size(errors) > 0) {
 		respond_validation(r, errors);
 		goto done;
@@ -332,9 +381,10 @@ void handle_tasks_run(struct request *r)
 		goto done;
 	}
 	t.input_type = "application/json";
-	t.input = t.compile_task_id[0] ? NULL : run_input(body, &t);
+	t.input = run_input(body, &t);
 	insert_task(r, &t);
 done:
 	free(t.input);
+	free(t.compiled_apb);
 	json_decref(body);
 }

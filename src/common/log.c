@@ -55,10 +55,19 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
 	va_end(ap);
-	if (n > 0)
+	if (n > 0) {
+		size_t start = len;
+
 		len += (size_t)n;
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
+		if (len > sizeof(line) - 2)
+			len = sizeof(line) - 2;
+		/* One event, one line: multi-line messages (libpq's) are folded. */
+		for (size_t i = start; i < len; i++)
+			if (line[i] == '\n' || line[i] == '\r')
+				line[i] = ' ';
+		while (len > start && line[len - 1] == ' ')
+			len--;
+	}
 	line[len++] = '\n';
 	if (write(STDERR_FILENO, line, len) < 0)
 		return;

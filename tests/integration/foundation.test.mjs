@@ -37,8 +37,9 @@ test('users/me gives the profile and limits of the key', async () => {
   const classes = r.json.rate_limits.map((l) => l.device_class).sort();
   assert.deepEqual(classes, ['LUCIDAC', 'REDAC', 'SIMULATOR']);
   for (const l of r.json.rate_limits) {
-    assert.equal(l.hourly_used, 0);
-    if (l.hourly_limit !== null) assert.equal(l.hourly_remaining, l.hourly_limit);
+    assert.ok(Number.isInteger(l.hourly_used) && l.hourly_used <= l.daily_used);
+    if (l.hourly_limit !== null) assert.equal(l.hourly_remaining, Math.max(0, l.hourly_limit - l.hourly_used));
+    if (l.daily_limit !== null) assert.equal(l.daily_remaining, Math.max(0, l.daily_limit - l.daily_used));
   }
   const admin = await api('GET', '/api/v1/users/me', { key: KEYS.admin });
   assert.equal(admin.json.admin, true);

@@ -90,6 +90,28 @@ test('run body validation: 422 in the FastAPI shape', async () => {
   }
 });
 
+test('a run from a compile task: the compiled APB is checked and carried into the run', async () => {
+  const c = await compile(K.reader, { backend: 'LUCIDAC', source: "x' = -y\ny' = x\nx(0) = 0.5\n" });
+  assert.equal(c.status, 201);
+  const early = await run(K.reader, { device_name: 'sim-2', compile_task_id: c.json.id });
+  if (early.status === 422) assert.deepEqual(early.json.detail[0].loc, ['body', 'compile_task_id']);
+  await waitFor(async () => (await api('GET', `/api/v1/tasks/${c.json.id}`, { key: K.reader })).json.state === 'succeeded', { timeout: 20000 });
+  const tooMany = await run(K.reader, { device_name: 'sim-2', compile_task_id: c.json.id, op_time: 10, sample_rate: 1000000 });
+  assert.equal(tooMany.status, 422);
+  assert.match(tooMany.json.detail[0].msg, /exceed/);
+  const other = await run(K.bob, { device_name: 'sim-2', compile_task_id: c.json.id });
+  assert.equal(other.status, 422, 'another user\'s compile task is not usable');
+  const ok = await run(K.reader, { device_name: 'hold-1', compile_task_id: c.json.id, op_time: 0.01, sample_rate: 1000 });
+  assert.equal(ok.status, 201, ok.text);
+  const input = JSON.parse(psql(`SELECT convert_from(data, 'UTF8') FROM task_blobs WHERE task_id = '${ok.json.id}' AND kind = 'input'`));
+  const apb = psql(`SELECT encode(data, 'hex') FROM task_blobs WHERE task_id = '${c.json.id}' AND kind = 'result'`);
+  assert.equal(Buffer.from(input.circuit_apb, 'base64').toString('hex'), apb);
+  assert.deepEqual([input.op_time, input.sample_rate], [0.01, 1000]);
+  // Half a sample rounds to even: no samples, a 422 now rather than an empty run later.
+  const none = await run(K.reader, { device_name: 'hold-1', compile_task_id: c.json.id, op_time: 0.00005, sample_rate: 10000 });
+  assert.equal(none.status, 422);
+});
+
 test('a malformed circuit is a 422 that points at the bad value', async () => {
   const bad = structuredClone(circuit);
   bad['/0']['/C'].elements[5] = 3;
@@ -175,7 +197,7 @@ test('rate limit is exact under concurrency: 10 x 201 and 40 x 429, no quota bac
   for (const r of limited) {
     const retry = Number(r.headers.get('retry-after'));
     assert.ok(retry >= 1 && retry <= 3600, `Retry-After ${retry}`);
-    assert.match(r.json.detail, /hourly/);
+    assert.equal(r.json.detail, 'Rate limit exceeded for LUCIDAC: 10 run tasks per hour');
   }
   const me = await api('GET', '/api/v1/users/me', { key: K.limited });
   const luc = me.json.rate_limits.find((l) => l.device_class === 'LUCIDAC');
