@@ -40,7 +40,7 @@ run_unit_tests() { # label builddir
 	# Criterion prints its own synthesis per program; show the failing ones.
 	if [ "$failed" -gt 0 ]; then
 		grep -h -B2 -A20 -E '^(FAIL|ERROR):' "$log" | head -200 >&2 || true
-		grep -l -E '^:test-result: (FAIL|ERROR)' "$dir"/tests/unit/*.trs "$dir"/tests/*/*.trs 2>/dev/null | sed 's/\.trs$/.log/' | xargs -r tail -n 40 >&2
+		grep -l -E '^:test-result: (FAIL|ERROR)' "$dir"/tests/unit/*.trs "$dir"/tests/*/*.trs 2>/dev/null | sed 's/\.trs$/.log/' | xargs -r tail -n 40 >&2 || true
 	fi
 	count "$label" "${passed:-0}" "$failed"
 }

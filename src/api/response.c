@@ -140,9 +140,18 @@ void validation_add(json_t *errors, json_t *loc, const char *type, const char *f
 {
 	char msg[512];
 	va_list ap;
+	json_t *item = json_object(), *text;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	json_array_append_new(errors, json_pack("{s:o,s:s,s:s}", "loc", loc, "msg", msg, "type", type));
+	/* A message that is not valid UTF-8 (quoted input, cut to fit) must
+	 * not make the item vanish: an empty list would pass as valid. */
+	text = json_string(msg);
+	if (text == NULL)
+		text = json_string("Invalid value");
+	json_object_set_new(item, "loc", loc);
+	json_object_set_new(item, "msg", text);
+	json_object_set_new(item, "type", json_string(type));
+	json_array_append_new(errors, item);
 }

@@ -55,6 +55,7 @@ struct circuit {
  * start with '/' ("/0", "/C") are written as they are, other keys and array
  * indices get a '/' in front, so "/0/C/elements/5".  part[] holds the same
  * path as components for a FastAPI "loc" list (circuit_error_loc()).
+ * All texts are valid UTF-8 (invalid bytes of quoted input become '?').
  */
 enum { CIRCUIT_LOC_PARTS = 10 };
 

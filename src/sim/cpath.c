@@ -36,6 +36,49 @@ void cpath_pop(struct cpath *path)
 		path->n--;
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one
+ * (stray or cut-off bytes, overlong forms, surrogates, beyond U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned int cp, n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Replaces every byte that is not part of valid UTF-8 with '?', in place.
+ * Error texts quote keys and APB entity paths, which are cut to fit
+ * (possibly inside a character) or arbitrary bytes; the API puts them in
+ * JSON, where invalid UTF-8 would make the whole validation item vanish. */
+static void utf8_clean(char *s)
+{
+	while (*s) {
+		size_t n = utf8_seq((const unsigned char *)s);
+
+		if (n == 0)
+			*s++ = '?';
+		else
+			s += n;
+	}
+}
+
 int cpath_fail(const struct cpath *path, struct circuit_error *err,
 	       const char *fmt, ...)
 {
@@ -70,6 +113,10 @@ int cpath_fail(const struct cpath *path, struct circuit_error *err,
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	utf8_clean(err->msg);
+	utf8_clean(err->loc);
+	for (i = 0; i < n; i++)
+		utf8_clean(err->part[i].key);
 	return -1;
 }
 
