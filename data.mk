@@ -26,4 +26,4 @@ systemd/%.service: $(srcdir)/systemd/%.service.in Makefile
 	$(AM_V_GEN)sed -e 's#@BINDIR@#$(bindir)#g' -e 's#@SYSCONFDIR@#$(sysconfdir)#g' $< > $@
 
 dist_doc_DATA = README.md docs/user-guide.md docs/operator-guide.md docs/architecture.md \
-	docs/contract-notes.md docs/simulator.md docs/api.md docs/openapi.yaml
+	docs/contract-notes.md docs/simulator.md docs/scheduler.md docs/api.md docs/openapi.yaml

@@ -3,7 +3,8 @@
 # expects $ROOT, common.sh and stack.sh.
 
 TEST_STATE=${ACLOUD_TEST_STATE_DIR:-$ROOT/.dev-test}
-TEST_OUT=${ACLOUD_TEST_OUT:-$TEST_STATE/out}
+# Outputs (TAP files, screenshots, logs of the suites) outlive the stacks.
+TEST_OUT=${ACLOUD_TEST_OUT:-$ROOT/.dev-test-out}
 TOTAL_PASSED=0
 TOTAL_FAILED=0
 FAILED_SUITES=""
@@ -89,31 +90,76 @@ run_node_suite() { # label files...
 	count "$label" "$passed" "${failed:-0}"
 }
 
-run_all_tests() {
-	dev_build
-	run_unit_tests unit "$BUILD_DIR"
-	if test_stack_up "$BUILD_DIR"; then
-		run_node_suite integration "$ROOT"/tests/integration/*.test.mjs
+run_scheduler_suite() { # label builddir
+	local label=$1 dir=$2 out passed failed log=$TEST_OUT/$1.log
+	say "scheduler tests ($label)"
+	"$ROOT/tests/integration/scheduler/run.sh" "$dir" > "$log" 2>&1 || true
+	cat "$log"
+	out=$(tail -1 "$log")
+	passed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+	failed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+	count "$label" "${passed:-0}" "${failed:-1}"
+}
+
+# The suites against a stack started from one build.
+run_stack_suites() { # label builddir node-test-files...
+	local label=$1 dir=$2; shift 2
+	if test_stack_up "$dir"; then
+		run_node_suite "$label" "$@"
 		test_stack_down
 	else
-		count stack 0 1
+		count "$label stack" 0 1
 	fi
-	if [ -x "$ROOT/tests/integration/scheduler/run.sh" ]; then
-		local out passed failed
-		say "scheduler tests"
-		"$ROOT/tests/integration/scheduler/run.sh" "$BUILD_DIR" > "$TEST_OUT/scheduler.log" 2>&1 || true
-		cat "$TEST_OUT/scheduler.log"
-		out=$(tail -1 "$TEST_OUT/scheduler.log")
-		passed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-		failed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
-		count scheduler "${passed:-0}" "${failed:-1}"
+}
+
+# Any sanitizer report in a log of the test runs fails the run.
+check_sanitizer_logs() { # label dirs...
+	local label=$1 hits; shift
+	hits=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer' \
+		-r "$@" 2>/dev/null || true)
+	if [ -n "$hits" ]; then
+		grep -h -B2 -A30 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' $hits | head -120 >&2
+		count "$label" 0 1
+	else
+		count "$label" 1 0
 	fi
+}
+
+run_all_tests() {
+	. "$ROOT/scripts/lib/sanitize.sh"
+	. "$ROOT/scripts/lib/fuzz.sh"
+	local node_suites=("$ROOT"/tests/integration/*.test.mjs)
+	local plain=$BUILD_DIR
+
+	rm -rf "$TEST_OUT"
+	mkdir -p "$TEST_OUT"
+	dev_build
+	run_unit_tests unit "$plain"
+	run_stack_suites integration "$plain" "${node_suites[@]}"
+	run_scheduler_suite scheduler "$plain"
+
+	# The same programs built with AddressSanitizer and UBSan: unit tests,
+	# then the API and scheduler suites with workers and scheduler under
+	# the sanitizers (the browser and generated-client suites add nothing
+	# there and are left to the plain build).
+	asan_build
+	run_asan_unit "$ASAN_BUILD_DIR"
+	sanitizer_env
+	run_stack_suites integration-asan "$ASAN_BUILD_DIR" \
+		$(printf '%s\n' "${node_suites[@]}" | grep -v -e docs-ui -e client.test)
+	check_sanitizer_logs "sanitizer reports (API stack)" "$TEST_STATE/logs"
+	# (the scheduler suite fails itself on a sanitizer report in its logs)
+	run_scheduler_suite scheduler-asan "$ASAN_BUILD_DIR"
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+
+	run_valgrind_unit "$plain"
+	count valgrind "$VALGRIND_PASSED" "$VALGRIND_FAILED"
+
+	run_fuzz_all "${ACLOUD_FUZZ_SECONDS:-30}"
+	count fuzz "$FUZZ_PASSED" "$FUZZ_FAILED"
 	echo
 	[ -n "$FAILED_SUITES" ] && say "failing suites:$FAILED_SUITES"
 	echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
 	[ "$TOTAL_FAILED" -eq 0 ]
 }
 
-run_fuzz() {
-	die "fuzz: not built yet"
-}
