@@ -75,7 +75,7 @@ struct exec {
 	struct buf result;
 	const char *result_type;
 	struct child child;         /* simulator, command, compile */
-	char **argv;                /* owned copy: reloads may free the config */
+	char **argv;                /* command, compile: owned copy (reloads may free the config) */
 	struct luci_run *luci;      /* lucidac */
 };
 
@@ -107,7 +107,6 @@ struct sched {
 	struct devices_config *devs;
 	char me[SCHED_ME_MAX];          /* tasks.claimed_by of this process */
 	char *exe_dir;                  /* where acloud-scheduler is */
-	char *sim_path;                 /* acloud-sim */
 	struct db db;
 	bool session_up;                /* connected, LISTENing, locks valid */
 	bool registry_dirty;            /* devices table needs the registry */
@@ -197,6 +196,7 @@ int exec_mark_reached(struct sched *s, struct exec *e);
 
 /* driver_proc.c: simulator, command and compile children */
 int proc_start(struct sched *s, struct exec *e, char *const argv[]);
+int proc_start_sim(struct sched *s, struct exec *e);
 void proc_tick(struct sched *s, struct exec *e, int64_t now);
 void proc_shutdown(struct exec *e);
 
