@@ -4,9 +4,9 @@
  * progress); the outcome (result blob, content type and size, state, error,
  * history entry) is one statement, conditional on the task still being
  * inprogress and claimed by this process: a task deleted or rescued
- * meanwhile gets nothing.  The same statement claims the device's next task
- * when the device may claim (claim.c).  Heartbeats keep the running tasks' leases and
- * tell which of them are no longer ours.
+ * meanwhile gets nothing.  The same statement claims the device's next
+ * task when the device may claim (claim.c).  Heartbeats keep the running
+ * tasks' leases and tell which of them are no longer ours.
  */
 #include "autoconfig.h"
 
