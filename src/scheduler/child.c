@@ -1,7 +1,10 @@
 /*
- * child: posix_spawn with pipes, non-blocking I/O, process-group kill.
- * The spawned program starts with the default signal dispositions and an
- * empty signal mask, whatever the scheduler blocks for its signalfd.
+ * child: posix_spawn or fork with pipes, non-blocking I/O, process-group
+ * kill.  A spawned program starts with the default signal dispositions and
+ * an empty signal mask, whatever the scheduler blocks for its signalfd; a
+ * forked child gets the same before it runs its function, and keeps no fd
+ * of the scheduler but 0-2 and its two pipes (so it can never touch the
+ * database connection, the signalfd or another child's pipes).
  */
 #include "autoconfig.h"
 
@@ -58,6 +61,17 @@ static int spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
 	return 0;
 }
 
+/* The parent's side of a started child: keep the read ends, non-blocking. */
+static void keep_pipes(struct child *c, int out[2], int err[2])
+{
+	close_fd(&out[1]);
+	close_fd(&err[1]);
+	c->out_fd = out[0];
+	c->err_fd = err[0];
+	fcntl(c->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(c->err_fd, F_SETFL, O_NONBLOCK);
+}
+
 int child_spawn(struct child *c, char *const argv[], const void *input, size_t input_len)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
@@ -82,14 +96,9 @@ int child_spawn(struct child *c, char *const argv[], const void *input, size_t i
 		goto fail;
 	}
 	close(in[0]);
-	close(out[1]);
-	close(err[1]);
 	c->in_fd = in[1];
-	c->out_fd = out[0];
-	c->err_fd = err[0];
 	fcntl(c->in_fd, F_SETFL, O_NONBLOCK);
-	fcntl(c->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(c->err_fd, F_SETFL, O_NONBLOCK);
+	keep_pipes(c, out, err);
 	c->in_data = input;
 	c->in_len = input_len;
 	c->in_off = 0;
@@ -105,6 +114,66 @@ fail:
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
+	errno = saved;
+	return -1;
+}
+
+/* Closes every fd from 3 on except a and b. */
+static void close_others(int a, int b)
+{
+	unsigned keep[2] = { (unsigned)(a < b ? a : b), (unsigned)(a < b ? b : a) };
+	unsigned from = 3;
+
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from)
+			close_range(from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	close_range(from, ~0u, 0);
+}
+
+/* In the forked child: what an exec'd program would start with. */
+static void forked_setup(int out, int err)
+{
+	struct sigaction sa;
+	sigset_t none;
+
+	setpgid(0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	close_others(out, err);
+}
+
+int child_fork(struct child *c, child_fn fn, void *arg)
+{
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int saved;
+
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
+		goto fail;
+	c->pid = fork();
+	if (c->pid < 0) {
+		c->pid = 0;
+		goto fail;
+	}
+	if (c->pid == 0) {
+		forked_setup(out[1], err[1]);
+		_exit(fn(arg, out[1], err[1]));
+	}
+	setpgid(c->pid, c->pid);        /* before any kill of the group; the child does it too */
+	keep_pipes(c, out, err);
+	return 0;
+fail:
+	saved = errno;
+	for (int i = 0; i < 2; i++) {
+		close_fd(&out[i]);
+		close_fd(&err[i]);
+	}
 	errno = saved;
 	return -1;
 }

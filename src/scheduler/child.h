@@ -1,6 +1,8 @@
 /*
- * child: one child process with three non-blocking pipes, driven by the
- * scheduler's poll loop.  stdin is fed from a buffer the caller owns,
+ * child: one child process with non-blocking pipes, driven by the
+ * scheduler's poll loop: a spawned program, or a fork of the scheduler
+ * running a function.  A spawned program's stdin is fed from a buffer the
+ * caller owns (a forked one has no stdin pipe: it has the parent's memory),
  * stdout is collected (bounded), stderr is cut into lines and handed to a
  * callback.  The child runs in its own process group so that a kill reaches
  * whatever it started.  Reaping is the loop's business (SIGCHLD through the
@@ -23,6 +25,9 @@
 #define CHILD_LINE_MAX 4096
 
 typedef void (*child_line_fn)(void *ctx, const char *line, size_t len);
+/* The body of a forked child: writes to its stdout and stderr pipes
+ * (blocking fds `out` and `err`) and returns its exit status. */
+typedef int (*child_fn)(void *arg, int out, int err);
 
 struct child {
 	pid_t pid;              /* 0: never started */
@@ -46,6 +51,14 @@ void child_init(struct child *c, child_line_fn on_line, void *ctx, size_t out_li
  * stdin.  0, or -1 with errno set (the child is then not running).
  */
 int child_spawn(struct child *c, char *const argv[], const void *input, size_t input_len);
+/*
+ * Fork, and run fn(arg, out, err) in the child, which then _exits with its
+ * return value: a child like a spawned one (own process group, default
+ * signal dispositions, empty mask, only fds 0-2 and its pipes) but without
+ * exec, and without stdin (fn has the parent's memory).  0, or -1 with
+ * errno set.
+ */
+int child_fork(struct child *c, child_fn fn, void *arg);
 /* pollfd entries for the open pipes; returns how many were written (at most 3). */
 int child_poll_fds(const struct child *c, struct pollfd *pfd);
 /* Handle readiness of one of the child's fds. */

@@ -6,6 +6,12 @@
  * statement (session.c: UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)
  * with the inprogress history entry and the input blob in the same round
  * trip), so a concurrent cancel and a claim never both win.
+ *
+ * A device that finishes a task claims its next one in the statement that
+ * stores the outcome (store.c), so a busy device costs one round trip and
+ * one commit per task; the next task starts when the finished one has let
+ * go of its process or connection, and an empty answer stands until the
+ * next NOTIFY or poll tick, as after a claim.
  */
 #include "autoconfig.h"
 
@@ -13,6 +19,19 @@
 
 #include "common/log.h"
 #include "scheduler/sched.h"
+
+/* The exec of a claimed row: columns col (id) and col + 1 (input blob). */
+static struct exec *claimed_exec(PGresult *res, int col, enum exec_kind kind)
+{
+	struct exec *e = exec_new(PQgetvalue(res, 0, col), kind);
+
+	if (e == NULL)
+		return NULL;
+	if (!PQgetisnull(res, 0, col + 1) &&
+	    buf_append(&e->input, PQgetvalue(res, 0, col + 1), (size_t)PQgetlength(res, 0, col + 1)) != 0)
+		exec_fail(e, "out of memory reading the task input");
+	return e;
+}
 
 /* 1 claimed (*out set), 0 queue empty, -1 database trouble. */
 static int claim(struct sched *s, const char *stmt, const char *queue, enum exec_kind kind,
@@ -35,13 +54,8 @@ static int claim(struct sched *s, const char *stmt, const char *queue, enum exec
 		rc = 0;
 		goto fail;
 	}
-	*out = exec_new(PQgetvalue(res, 0, 0), kind);
-	if (*out == NULL)
+	if ((*out = claimed_exec(res, 0, kind)) == NULL)
 		goto fail;
-	if (!PQgetisnull(res, 0, 1) &&
-	    buf_append(&(*out)->input, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1)) != 0) {
-		exec_fail(*out, "out of memory reading the task input");
-	}
 	log_debug("claimed task %s from %s", (*out)->id, queue);
 	rc = 1;
 fail:
@@ -69,9 +83,22 @@ static void adopt(struct sched *s, struct exec *e)
 	exec_start(s, e);
 }
 
+static void adopt_on_slot(struct sched *s, struct slot *slot, struct exec *e)
+{
+	e->slot = slot;
+	slot->exec = e;
+	adopt(s, e);
+}
+
+/* The slot may claim, running nothing or not. */
+static bool slot_claimable(const struct slot *slot)
+{
+	return slot->locked && slot->available && !slot->retiring;
+}
+
 static bool slot_ready(const struct slot *slot)
 {
-	return slot->wanted && slot->locked && slot->available && !slot->retiring && slot->exec == NULL;
+	return slot->wanted && slot_claimable(slot) && slot->exec == NULL;
 }
 
 static bool backend_ready(const struct sched *s, int cls)
@@ -93,9 +120,7 @@ static void dispatch_slot(struct sched *s, struct slot *slot)
 		slot->wanted = false;       /* empty, or an error: the poll tick retries */
 		return;
 	}
-	e->slot = slot;
-	slot->exec = e;
-	adopt(s, e);
+	adopt_on_slot(s, slot, e);
 }
 
 static void dispatch_backend(struct sched *s, int cls)
@@ -113,6 +138,35 @@ static void dispatch_backend(struct sched *s, int cls)
 		e->backend = cls;
 		b->running++;
 		adopt(s, e);
+	}
+}
+
+const char *dispatch_successor_queue(const struct sched *s, const struct exec *e)
+{
+	if (s->stopping || !s->session_up || e->slot == NULL || !slot_claimable(e->slot))
+		return NULL;
+	return e->slot->queue;
+}
+
+void dispatch_successor(struct exec *e, PGresult *res, int col)
+{
+	e->successor_tried = true;
+	if (PQgetisnull(res, 0, col))
+		return;
+	e->successor = claimed_exec(res, col, slot_kind(e->slot));
+	if (e->successor != NULL)
+		log_debug("claimed task %s from %s", e->successor->id, e->slot->queue);
+}
+
+void dispatch_released(struct sched *s, struct exec *e)
+{
+	struct slot *slot = e->slot;
+
+	slot->exec = NULL;
+	slot->wanted = !e->successor_tried;
+	if (e->successor != NULL) {
+		adopt_on_slot(s, slot, e->successor);
+		e->successor = NULL;
 	}
 }
 

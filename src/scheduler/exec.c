@@ -43,23 +43,20 @@ char *sched_resolve_exe(const struct sched *s, const char *name)
 }
 
 /* An owned copy of argv (argv[0] resolved), so a reload may free the config. */
-static char **argv_copy(const struct sched *s, char *const *argv, size_t n, const char *extra)
+static char **argv_copy(const struct sched *s, char *const *argv, size_t n)
 {
-	char **copy = calloc(n + 2, sizeof(char *));
-	size_t i;
+	char **copy = calloc(n + 1, sizeof(char *));
 
 	if (copy == NULL || n == 0)
 		goto fail;
 	if ((copy[0] = sched_resolve_exe(s, argv[0])) == NULL)
 		goto fail;
-	for (i = 1; i < n; i++)
+	for (size_t i = 1; i < n; i++)
 		if ((copy[i] = strdup(argv[i])) == NULL)
 			goto fail;
-	if (extra != NULL && (copy[i] = strdup(extra)) == NULL)
-		goto fail;
 	return copy;
 fail:
-	for (size_t j = 0; copy != NULL && j < n + 1; j++)
+	for (size_t j = 0; copy != NULL && j < n; j++)
 		free(copy[j]);
 	free(copy);
 	return NULL;
@@ -75,18 +72,17 @@ static int exec_timeout(const struct sched *s, const struct exec *e)
 static void start_process(struct sched *s, struct exec *e)
 {
 	const struct device_config *dc = e->slot ? e->slot->cfg : NULL;
-	char *sim[] = { s->sim_path, NULL };
 
 	switch (e->kind) {
 	case EXEC_SIMULATOR:
-		e->argv = argv_copy(s, sim, 1, "--stdin-run");
-		break;
+		proc_start_sim(s, e);
+		return;
 	case EXEC_COMMAND:
-		e->argv = argv_copy(s, dc->command, dc->n_command, NULL);
+		e->argv = argv_copy(s, dc->command, dc->n_command);
 		break;
 	case EXEC_COMPILE:
 		e->argv = argv_copy(s, s->devs->compilers[e->backend].command,
-				    s->devs->compilers[e->backend].n_command, NULL);
+				    s->devs->compilers[e->backend].n_command);
 		break;
 	case EXEC_LUCIDAC:
 		return;

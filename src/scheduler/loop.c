@@ -134,10 +134,8 @@ static void exec_unlink(struct sched *s, struct exec *e)
 	while (*pp != e)
 		pp = &(*pp)->next;
 	*pp = e->next;
-	if (e->slot != NULL) {
-		e->slot->exec = NULL;
-		e->slot->wanted = true;
-	}
+	if (e->slot != NULL)
+		dispatch_released(s, e);
 	if (e->backend >= 0) {
 		s->backends[e->backend].running--;
 		s->backends[e->backend].wanted = true;

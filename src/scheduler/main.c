@@ -70,7 +70,7 @@ static int parse_args(int argc, char **argv, const char **config, const char **n
 	return 0;
 }
 
-/* The directory of our own binary: acloud-sim and the compilers live there. */
+/* The directory of our own binary: the compilers live there. */
 static char *find_exe_dir(void)
 {
 	char self[PATH_MAX];
@@ -148,15 +148,14 @@ int main(int argc, char **argv)
 	if (load_config(&s, &devs) != 0)
 		goto fail;
 	s.exe_dir = find_exe_dir();
-	s.sim_path = sched_resolve_exe(&s, "acloud-sim");
-	if (s.sim_path == NULL || setup_signals(&s) != 0)
+	if (setup_signals(&s) != 0)
 		goto fail;
 	if (db_init(&s.db, s.app->database, "acloud-scheduler", sched_statement_sets) != DB_OK)
 		goto fail;
 	if (registry_apply(&s, devs) != 0)
 		goto fail;
 	devs = NULL;
-	log_info("started as %s: %zu devices, simulator %s", s.me, s.devs->n_devices, s.sim_path);
+	log_info("started as %s: %zu devices", s.me, s.devs->n_devices);
 	rc = sched_run(&s) == 0 ? 0 : 1;
 fail:
 	if (devs != NULL)
@@ -165,7 +164,6 @@ fail:
 	db_close(&s.db);
 	if (s.app != NULL)
 		app_config_free(s.app);
-	free(s.sim_path);
 	free(s.exe_dir);
 	if (s.sigfd >= 0)
 		close(s.sigfd);

@@ -75,8 +75,10 @@ struct exec {
 	struct buf result;
 	const char *result_type;
 	struct child child;         /* simulator, command, compile */
-	char **argv;                /* owned copy: reloads may free the config */
+	char **argv;                /* command, compile: owned copy (reloads may free the config) */
 	struct luci_run *luci;      /* lucidac */
+	bool successor_tried;       /* the finish claimed the slot's next task too */
+	struct exec *successor;     /* what it claimed: started once this exec is released */
 };
 
 struct slot {
@@ -107,7 +109,6 @@ struct sched {
 	struct devices_config *devs;
 	char me[SCHED_ME_MAX];          /* tasks.claimed_by of this process */
 	char *exe_dir;                  /* where acloud-scheduler is */
-	char *sim_path;                 /* acloud-sim */
 	struct db db;
 	bool session_up;                /* connected, LISTENing, locks valid */
 	bool registry_dirty;            /* devices table needs the registry */
@@ -170,6 +171,13 @@ void probe_free(struct probe *p);
 void dispatch(struct sched *s);
 /* Whether a device or backend could claim right now (the loop must not sleep). */
 bool dispatch_ready(const struct sched *s);
+/* The queue whose next task the finish of e may claim, or NULL. */
+const char *dispatch_successor_queue(const struct sched *s, const struct exec *e);
+/* The finish statement claimed for e's slot: columns col (id, NULL when
+ * nothing) and col + 1 (input) of res' first row. */
+void dispatch_successor(struct exec *e, PGresult *res, int col);
+/* e, of a slot, is released: the slot runs its successor or is free. */
+void dispatch_released(struct sched *s, struct exec *e);
 
 /* exec.c */
 /* A program name without '/': next to acloud-scheduler if it is there,
@@ -197,6 +205,7 @@ int exec_mark_reached(struct sched *s, struct exec *e);
 
 /* driver_proc.c: simulator, command and compile children */
 int proc_start(struct sched *s, struct exec *e, char *const argv[]);
+int proc_start_sim(struct sched *s, struct exec *e);
 void proc_tick(struct sched *s, struct exec *e, int64_t now);
 void proc_shutdown(struct exec *e);
 

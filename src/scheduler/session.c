@@ -17,22 +17,26 @@
 #include "scheduler/sched.h"
 
 /*
- * The candidate is picked in a MATERIALIZED CTE: as a plain subquery in
- * FROM, the planner may rescan it, and each rescan with SKIP LOCKED yields
- * the next row, so one claim would take many tasks.
+ * The claim as CTEs q, c, ch: the candidate is picked in a MATERIALIZED
+ * CTE: as a plain subquery in FROM, the planner may rescan it, and each
+ * rescan with SKIP LOCKED yields the next row, so one claim would take many
+ * tasks.  QUEUE, ME and DETAIL are SQL expressions (parameters).
  */
-#define CLAIM_SQL(EXTRA) \
-	"WITH q AS MATERIALIZED (" \
-	" SELECT id FROM tasks WHERE queue = $1 AND state = 'queued' " EXTRA \
+#define CLAIM_CTES(QUEUE, ME, DETAIL, EXTRA) \
+	"q AS MATERIALIZED (" \
+	" SELECT id FROM tasks WHERE queue = " QUEUE " AND state = 'queued' " EXTRA \
 	" ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED" \
 	"), c AS (" \
 	" UPDATE tasks t SET state = 'inprogress', started_at = now(), updated_at = now()," \
-	"  heartbeat_at = now(), claimed_by = $2, reached_device = false" \
+	"  heartbeat_at = now(), claimed_by = " ME ", reached_device = false" \
 	" FROM q WHERE t.id = q.id RETURNING t.id" \
-	"), h AS (" \
-	" INSERT INTO task_history (task_id, state, detail) SELECT id, 'inprogress', $3 FROM c" \
-	") SELECT c.id::text, b.data FROM c" \
-	" LEFT JOIN task_blobs b ON b.task_id = c.id AND b.kind = 'input'"
+	"), ch AS (" \
+	" INSERT INTO task_history (task_id, state, detail) SELECT id, 'inprogress', " DETAIL " FROM c" \
+	")"
+/* The claimed task's id and input blob. */
+#define CLAIM_JOIN "LEFT JOIN task_blobs cb ON cb.task_id = c.id AND cb.kind = 'input'"
+#define CLAIM_SQL(EXTRA) \
+	"WITH " CLAIM_CTES("$1", "$2", "$3", EXTRA) " SELECT c.id::text, cb.data FROM c " CLAIM_JOIN
 
 const struct db_statement sched_statements[] = {
 	/* One task at a time per device, even across schedulers. */
@@ -42,7 +46,13 @@ const struct db_statement sched_statements[] = {
 	{ "mark_reached",
 	  "UPDATE tasks SET reached_device = true, updated_at = now()"
 	  " WHERE id = $1::uuid AND state = 'inprogress' AND claimed_by = $2" },
-	/* The outcome, with the last log lines, in one statement. */
+	/*
+	 * The outcome, with the last log lines, in one statement; and when $9
+	 * names the device's queue, the claim of the device's next task too
+	 * (the finishing task, still inprogress in the statement's snapshot,
+	 * does not count as the device's running task).  One row: whether the
+	 * outcome was stored, the claimed task's id and input (NULL if none).
+	 */
 	{ "finish",
 	  "WITH t AS ("
 	  " UPDATE tasks SET state = $3::task_state, finished_at = now(), updated_at = now(),"
@@ -58,7 +68,11 @@ const struct db_statement sched_statements[] = {
 	  " INSERT INTO task_log (task_id, line)"
 	  " SELECT t.id, x.l FROM t, unnest(string_to_array($8, E'\\n')) WITH ORDINALITY AS x(l, n)"
 	  " ORDER BY x.n"
-	  ") SELECT count(*) FROM t" },
+	  "), " CLAIM_CTES("$9", "$2", "'scheduler ' || $2",
+			   "AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.queue = $9"
+			   " AND r.state = 'inprogress' AND NOT (r.id = $1::uuid AND r.claimed_by = $2))")
+	  " SELECT (SELECT count(*) FROM t)::text, c.id::text, cb.data"
+	  " FROM (SELECT) one LEFT JOIN c ON true " CLAIM_JOIN },
 	{ "requeue",
 	  "WITH t AS ("
 	  " UPDATE tasks SET state = 'queued', started_at = NULL, heartbeat_at = NULL,"

@@ -4,8 +4,9 @@
  * progress); the outcome (result blob, content type and size, state, error,
  * history entry) is one statement, conditional on the task still being
  * inprogress and claimed by this process: a task deleted or rescued
- * meanwhile gets nothing.  Heartbeats keep the running tasks' leases and
- * tell which of them are no longer ours.
+ * meanwhile gets nothing.  The same statement claims the device's next
+ * task when the device may claim (claim.c).  Heartbeats keep the running
+ * tasks' leases and tell which of them are no longer ours.
  */
 #include "autoconfig.h"
 
@@ -61,20 +62,23 @@ void store_flush_logs(struct sched *s, struct exec *e, int64_t now, bool force)
 static PGresult *store_finish(struct sched *s, struct exec *e)
 {
 	bool ok = e->outcome == OUTCOME_SUCCEEDED;
-	const char *params[8] = { e->id, s->me, ok ? "succeeded" : "failed", ok ? NULL : e->error,
+	const char *params[9] = { e->id, s->me, ok ? "succeeded" : "failed", ok ? NULL : e->error,
 				  ok ? e->result_type : NULL, ok ? e->result.data : NULL,
-				  ok ? NULL : e->error, pending_lines(e) };
-	const int lengths[8] = { 0, 0, 0, 0, 0, (int)e->result.len, 0, 0 };
-	const int formats[8] = { 0, 0, 0, 0, 0, 1, 0, 0 };
+				  ok ? NULL : e->error, pending_lines(e),
+				  dispatch_successor_queue(s, e) };
+	const int lengths[9] = { 0, 0, 0, 0, 0, (int)e->result.len, 0, 0, 0 };
+	const int formats[9] = { 0, 0, 0, 0, 0, 1, 0, 0, 0 };
 	PGresult *res;
 
 	if (ok && e->result.data == NULL)
 		params[5] = "";
-	res = session_exec_bin(s, "finish", 8, params, lengths, formats, 0);
+	res = session_exec_bin(s, "finish", 9, params, lengths, formats, 1);
 	if (res == NULL)
 		keep_lines(e);
 	else
 		buf_reset(&e->log);
+	if (res != NULL && db_result_ok(res) && params[8] != NULL)
+		dispatch_successor(e, res, 1);
 	return res;
 }
 

@@ -11,6 +11,7 @@ libacloud_sim_a_SOURCES = \
 	src/sim/rhs.c src/sim/rhs.h \
 	src/sim/integrate.c src/sim/integrate.h \
 	src/sim/result.c src/sim/result.h \
+	src/sim/simrun.c src/sim/simrun.h \
 	src/sim/base64.c src/sim/base64.h
 SIM_LIBS = libacloud_sim.a $(JANSSON_LIBS) $(M_LIBS)
 

@@ -11,7 +11,9 @@
  * {"circuit": {...} | "circuit_apb": "<base64>", "op_time": T,
  * "sample_rate": R} on stdin.  Both print the measurement list on stdout,
  * "progress N%" lines and a summary on stderr, and exit 0; on any error
- * they print one line "acloud-sim: error: ..." and exit 1.
+ * they print one line "acloud-sim: error: ..." and exit 1.  The input
+ * parsing and the printing run are in simrun.c, shared with the scheduler's
+ * simulator children.
  */
 #include "autoconfig.h"
 
@@ -20,14 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
-#include "sim/base64.h"
 #include "sim/circuit.h"
-#include "sim/integrate.h"
-#include "sim/result.h"
+#include "sim/simrun.h"
 
 enum { INPUT_MAX = 16 << 20 };
 
@@ -43,14 +42,6 @@ static int fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return 1;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Reads all of f (at most INPUT_MAX bytes) into a malloc'ed buffer. */
@@ -158,140 +149,31 @@ static int parse_adc(const char *s, struct circuit *c)
 	return 0;
 }
 
-struct progress {
-	int last;           /* percent last printed */
-	double last_time;
-};
-
-/* Prints every 10% and otherwise at most once a second. */
-static int print_progress(double fraction, void *ctx)
+static int run(const struct circuit *c, const struct sim_options *opt)
 {
-	struct progress *p = ctx;
-	int pct = (int)(fraction * 100.0);
-	double t = now();
-
-	if (pct != p->last && (pct % 10 == 0 || t - p->last_time >= 1.0)) {
-		fprintf(stderr, "progress %d%%\n", pct);
-		p->last = pct;
-		p->last_time = t;
-	}
-	return 0;
-}
-
-static int run(const struct circuit *c, double op_time, double rate)
-{
-	struct circuit_error err;
-	struct sim_options opt = { 0 };
-	struct sim_result res;
-	struct sim_stats st;
 	char msg[256];
-	struct progress prog = { -1, 0.0 };
-	double t0, t1, t2;
-	int rc;
 
-	if (sim_check_limits(op_time, rate, sim_measured_channels(c), &err) < 0)
-		return fail("%s", err.msg);
-	opt.op_time = op_time;
-	opt.sample_rate = rate;
-	opt.progress = print_progress;
-	opt.progress_ctx = &prog;
-	t0 = now();
-	prog.last_time = t0;
-	if (sim_run(c, &opt, &res, &st, msg, sizeof(msg)) < 0)
+	if (sim_run_print(c, opt, stdout, stderr, msg, sizeof(msg)) < 0)
 		return fail("%s", msg);
-	t1 = now();
-	rc = result_write_json(stdout, &res);
-	t2 = now();
-	if (rc < 0) {
-		sim_result_free(&res);
-		return fail("cannot write the result: %s", strerror(errno));
-	}
-	fprintf(stderr,
-		"done: %zu samples x %zu channels, %llu steps (%llu rejected), %llu rhs evals, integration %.3f s (%.1f M rhs evals/s), output %.3f s\n",
-		res.nsamples, res.nchannels, (unsigned long long)st.steps,
-		(unsigned long long)st.rejected,
-		(unsigned long long)st.rhs_evals, t1 - t0,
-		t1 > t0 ? (double)st.rhs_evals / (t1 - t0) / 1e6 : 0.0, t2 - t1);
-	sim_result_free(&res);
 	return 0;
 }
 
 /* The command-driver form: the run as JSON on stdin. */
 static int stdin_run(void)
 {
-	json_error_t jerr;
-	json_t *root = NULL, *circ, *apb, *v;
+	struct sim_options opt;
 	struct circuit c;
-	struct circuit_error err;
-	const char *key;
-	double op_time, rate;
-	char *text = NULL;
+	char *text, msg[512];
 	size_t len;
-	int rc = 1;
+	int rc;
 
-	if (read_all(stdin, &text, &len) < 0) {
-		fail("cannot read stdin (at most %d bytes)", INPUT_MAX);
-		goto out;
-	}
-	if (!(root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr))) {
-		fail("input is not valid JSON: %d:%d: %s", jerr.line,
-		     jerr.column, jerr.text);
-		goto out;
-	}
-	if (!json_is_object(root)) {
-		fail("input must be a JSON object");
-		goto out;
-	}
-	json_object_foreach(root, key, v) {
-		if (strcmp(key, "circuit") && strcmp(key, "circuit_apb") &&
-		    strcmp(key, "op_time") && strcmp(key, "sample_rate")) {
-			fail("unknown key \"%.40s\" (allowed: circuit, circuit_apb, op_time, sample_rate)", key);
-			goto out;
-		}
-	}
-	circ = json_object_get(root, "circuit");
-	apb = json_object_get(root, "circuit_apb");
-	if (!circ == !apb) {
-		fail("exactly one of circuit and circuit_apb is required");
-		goto out;
-	}
-	if (!json_is_number(v = json_object_get(root, "op_time")) ||
-	    !json_is_number(json_object_get(root, "sample_rate"))) {
-		fail("op_time and sample_rate must be numbers");
-		goto out;
-	}
-	op_time = json_number_value(v);
-	rate = json_number_value(json_object_get(root, "sample_rate"));
-	if (circ) {
-		if (circuit_from_json(&c, circ, &err) < 0) {
-			fail("circuit%s%s: %s", err.loc[0] ? " " : "",
-			     err.loc, err.msg);
-			goto out;
-		}
-	} else {
-		uint8_t *bin;
-		size_t blen;
-		int lrc;
-
-		if (!json_is_string(apb) ||
-		    base64_decode(json_string_value(apb), json_string_length(apb),
-				  &bin, &blen) < 0) {
-			fail("circuit_apb must be a base64 string");
-			goto out;
-		}
-		lrc = circuit_from_apb(bin, blen, &c, &err);
-		free(bin);
-		if (lrc < 0) {
-			fail("circuit_apb%s%s: %s", err.loc[0] ? " " : "",
-			     err.loc, err.msg);
-			goto out;
-		}
-	}
-	rc = run(&c, op_time, rate);
-out:
-	json_decref(root);
+	if (read_all(stdin, &text, &len) < 0)
+		return fail("cannot read stdin (at most %d bytes)", INPUT_MAX);
+	rc = sim_input_parse(text, len, &c, &opt, msg, sizeof(msg));
 	free(text);
-	return rc;
+	if (rc < 0)
+		return fail("%s", msg);
+	return run(&c, &opt);
 }
 
 static int usage(void)
@@ -302,7 +184,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *adc = NULL;
-	double op_time = 0.1, rate = 10000.0;
+	struct sim_options opt = { .op_time = 0.1, .sample_rate = 10000.0 };
 	int i, force_apb = 0, rc;
 	struct circuit c;
 	char *data;
@@ -315,10 +197,10 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--apb") == 0) {
 			force_apb = 1;
 		} else if (strcmp(argv[i], "--op-time") == 0 && i + 1 < argc) {
-			if (parse_number(argv[++i], "--op-time", &op_time))
+			if (parse_number(argv[++i], "--op-time", &opt.op_time))
 				return 1;
 		} else if (strcmp(argv[i], "--sample-rate") == 0 && i + 1 < argc) {
-			if (parse_number(argv[++i], "--sample-rate", &rate))
+			if (parse_number(argv[++i], "--sample-rate", &opt.sample_rate))
 				return 1;
 		} else if (strcmp(argv[i], "--adc") == 0 && i + 1 < argc) {
 			adc = argv[++i];
@@ -344,5 +226,5 @@ int main(int argc, char **argv)
 		return rc;
 	if (adc && parse_adc(adc, &c))
 		return 1;
-	return run(&c, op_time, rate);
+	return run(&c, &opt);
 }

@@ -41,6 +41,21 @@ printf '{"circuit": {"/0": {"/C": {"elements": [2]}}}, "op_time": 0.1, "sample_r
 check "bad circuit exits 1" test $? -eq 1
 check "bad circuit message" grep -q '^acloud-sim: error: circuit /0/C/elements/0: coefficient 2 of lane 0 out of range' "$tmp/err"
 check "one line" test "$(wc -l <"$tmp/err")" -eq 1
+# stdin_err NAME INPUT MESSAGE: --stdin-run of INPUT fails with MESSAGE
+stdin_err() {
+	printf '%s' "$2" | ./acloud-sim --stdin-run >/dev/null 2>"$tmp/err"
+	check "$1" test "$(cat "$tmp/err")" = "acloud-sim: error: $3"
+}
+stdin_err "input not JSON" '{"op_time": ' "input is not valid JSON: 1:12: unexpected token near end of file"
+stdin_err "input not an object" '[1]' "input must be a JSON object"
+stdin_err "unknown key" '{"circuit": {}, "op_time": 1, "sample_rate": 1, "adc": 1}' \
+	'unknown key "adc" (allowed: circuit, circuit_apb, op_time, sample_rate)'
+stdin_err "two circuits" '{"circuit": {}, "circuit_apb": "", "op_time": 1, "sample_rate": 1}' \
+	"exactly one of circuit and circuit_apb is required"
+stdin_err "op_time a string" '{"circuit": {}, "op_time": "1", "sample_rate": 1}' \
+	"op_time and sample_rate must be numbers"
+stdin_err "apb not base64" '{"circuit_apb": "!", "op_time": 1, "sample_rate": 1}' \
+	"circuit_apb must be a base64 string"
 ./acloud-sim "$data/harmonic_pb.apb" --op-time 11 --sample-rate 10 >/dev/null 2>"$tmp/err"
 check "op_time limit" grep -q 'op_time 11 s out of range' "$tmp/err"
 ./acloud-sim "$data/harmonic_pb.apb" --op-time 10 --sample-rate 1000000 >/dev/null 2>"$tmp/err"

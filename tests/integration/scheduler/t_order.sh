@@ -1,7 +1,9 @@
 #!/bin/bash
 # 300 run tasks over three simulator devices all succeed, each device runs
 # one task at a time, and each device serves its tasks in priority-then-age
-# order; results, content types, sizes, history and log are all stored.
+# order, claiming each next task in the transaction that stores the last
+# one's outcome; results, content types, sizes, history and log are all
+# stored.
 . "$(dirname "$0")/lib.sh"
 
 write_config s1
@@ -36,6 +38,9 @@ SELECT count(*) FROM served WHERE served_rank <> want_rank")" 0
 eq "one task at a time per device" "$(q "
 SELECT count(*) FROM tasks a JOIN tasks b ON a.device_name = b.device_name AND a.id <> b.id
  AND a.started_at < b.finished_at AND b.started_at < a.finished_at")" 0
+eq "a busy device claims its next task in the finishing transaction" "$(q "
+SELECT count(*) FROM tasks b WHERE EXISTS (SELECT 1 FROM tasks a WHERE a.device_name = b.device_name
+ AND a.id <> b.id AND a.finished_at = b.started_at)")" 297
 eq "history queued, inprogress, succeeded" "$(q "
 SELECT count(*) FROM tasks t WHERE (SELECT string_agg(state::text, ',' ORDER BY seq) FROM task_history
   WHERE task_id = t.id) <> 'queued,inprogress,succeeded'")" 0
