@@ -10,6 +10,7 @@
 
 #include "api/request.h"
 #include "api/response.h"
+#include "common/hex.h"
 
 static const struct {
 	const char *name;
@@ -121,17 +122,6 @@ void request_reset(struct request *r)
 	r->body_len = 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes `len` bytes of `in` into `out`; false if it does not fit
  * or the escape is malformed. */
 static bool url_decode(const char *in, size_t len, char *out, size_t outlen)
@@ -146,8 +136,8 @@ static bool url_decode(const char *in, size_t len, char *out, size_t outlen)
 
 			if (i + 2 >= len)
 				return false;
-			hi = hex_value(in[i + 1]);
-			lo = hex_value(in[i + 2]);
+			hi = hex_digit_value(in[i + 1]);
+			lo = hex_digit_value(in[i + 2]);
 			if (hi < 0 || lo < 0)
 				return false;
 			c = (char)(hi * 16 + lo);

@@ -24,6 +24,7 @@
 
 #include "common/config.h"
 #include "common/config_yaml.h"
+#include "common/hex.h"
 
 #define LIMIT_MAX 1000000000L
 #define PRIORITY_MAX 1000
@@ -113,17 +114,6 @@ static int hash_raw_key(struct ydoc *d, yaml_node_t *n, unsigned char out[32])
 	return CONFIG_OK;
 }
 
-static int hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int decode_key_hash(struct ydoc *d, yaml_node_t *n, unsigned char out[32])
 {
 	const unsigned char *s;
@@ -133,8 +123,8 @@ static int decode_key_hash(struct ydoc *d, yaml_node_t *n, unsigned char out[32]
 		goto bad;
 	s = n->data.scalar.value;
 	for (i = 0; i < 32; i++) {
-		hi = hex_digit(s[2 * i]);
-		lo = hex_digit(s[2 * i + 1]);
+		hi = hex_digit_value(s[2 * i]);
+		lo = hex_digit_value(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			goto bad;
 		out[i] = (unsigned char)(hi << 4 | lo);

@@ -2,6 +2,7 @@
 noinst_LIBRARIES += libacloud_common.a
 libacloud_common_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
 libacloud_common_a_SOURCES = \
+	src/common/hex.c src/common/hex.h \
 	src/common/log.c src/common/log.h \
 	src/common/config.h \
 	src/common/config_yaml.c src/common/config_yaml.h \
