@@ -14,6 +14,7 @@ const K = {
   searcher: 'ac_test_searcher_2222222222',
   reader: 'ac_test_reader_333333333333',
   racer: 'ac_test_racer_44444444444444',
+  slider: 'ac_test_slider_555555555555',
 };
 const lorenz = JSON.parse(readFileSync(`${ROOT}/tests/data/lorenz_config.json`, 'utf8'));
 const circuit = { ...lorenz, adc_channels: [0, 1, 2] };
@@ -208,6 +209,23 @@ test('rate limit is exact under concurrency: 10 x 201 and 40 x 429, no quota bac
   assert.equal(again.status, 429);
   const me2 = await api('GET', '/api/v1/users/me', { key: K.limited });
   assert.equal(me2.json.rate_limits.find((l) => l.device_class === 'LUCIDAC').hourly_used, 10);
+});
+
+test('the hourly window slides: tasks older than an hour stop counting, exactly when they leave it', async () => {
+  // Three creations made (as far as the ledger knows) almost an hour ago.
+  psql(`INSERT INTO usage_ledger (user_id, device_class, task_id, at)
+        SELECT 'slider', 'LUCIDAC', gen_random_uuid(), now() - interval '3596 seconds' FROM generate_series(1, 3)`);
+  const full = await holdRun(K.slider);
+  assert.equal(full.status, 429);
+  assert.ok(Number(full.headers.get('retry-after')) <= 5);
+  await sleep(5000);
+  for (let i = 0; i < 3; i++) assert.equal((await holdRun(K.slider)).status, 201, `creation ${i} after the window slid`);
+  const again = await holdRun(K.slider);
+  assert.equal(again.status, 429);
+  assert.ok(Number(again.headers.get('retry-after')) > 3500);
+  const me = await api('GET', '/api/v1/users/me', { key: K.slider });
+  const luc = me.json.rate_limits.find((l) => l.device_class === 'LUCIDAC');
+  assert.deepEqual([luc.hourly_used, luc.hourly_remaining, luc.daily_used], [3, 0, 6]);
 });
 
 test('list: newest first, limit/offset, X-Total-Count, 422 on bad query', async () => {
