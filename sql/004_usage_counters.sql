@@ -65,15 +65,16 @@ BEGIN
              WHERE u.user_id = p_user AND u.device_class = v_class
                AND u.at > v_now - interval '24 hours';
         ELSE
-            SELECT v_counter.hourly - count(*) FILTER (WHERE u.at <= v_now - interval '1 hour'
-                                                         AND u.at > v_counter.counted_to - interval '1 hour'),
-                   v_counter.daily - count(*) FILTER (WHERE u.at <= v_now - interval '24 hours'
-                                                        AND u.at > v_counter.counted_to - interval '24 hours')
-              INTO v_hourly_used, v_daily_used
+            -- Two range scans of the (user, class, at) index, each over
+            -- the few rows that left one window since counted_to.
+            SELECT v_counter.hourly - count(*) INTO v_hourly_used
               FROM usage_ledger u
              WHERE u.user_id = p_user AND u.device_class = v_class
-               AND ((u.at > v_counter.counted_to - interval '1 hour' AND u.at <= v_now - interval '1 hour')
-                 OR (u.at > v_counter.counted_to - interval '24 hours' AND u.at <= v_now - interval '24 hours'));
+               AND u.at > v_counter.counted_to - interval '1 hour' AND u.at <= v_now - interval '1 hour';
+            SELECT v_counter.daily - count(*) INTO v_daily_used
+              FROM usage_ledger u
+             WHERE u.user_id = p_user AND u.device_class = v_class
+               AND u.at > v_counter.counted_to - interval '24 hours' AND u.at <= v_now - interval '24 hours';
         END IF;
         -- Limits come per class in the enum's order; NULL is unlimited.
         v_hourly_limit := p_hourly[array_position(enum_range(NULL::device_class), v_class)];
