@@ -153,7 +153,9 @@ static char *user_literal(struct request *r, json_t *body, json_t *errors)
 		return pg_array_finish(&own);
 	}
 	list = json_object_get(body, "user_id");
-	if (!json_is_array(list)) {
+	/* Only a list read_list will accept is worth mapping (no hashing of
+	 * oversized lists or values before they are rejected). */
+	if (!json_is_array(list) || json_array_size(list) > SEARCH_LIST_MAX) {
 		read_list(body, &f, errors);
 		return f.literal;
 	}
@@ -163,7 +165,7 @@ static char *user_literal(struct request *r, json_t *body, json_t *errors)
 		const struct auth_key *key = v ? auth_find_by_id(r->ctx->auth, v) : NULL;
 		unsigned char digest[32];
 
-		if (v != NULL && key == NULL) {
+		if (v != NULL && key == NULL && json_string_length(item) <= SEARCH_VALUE_MAX) {
 			sha256_bytes(v, strlen(v), digest);
 			key = auth_find_by_hash(r->ctx->auth, digest);
 		}

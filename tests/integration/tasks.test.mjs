@@ -406,6 +406,8 @@ test('search: filters combine, empty lists match nothing, exact totals, paginati
   assert.equal((await search({ user_id: ['searcher'] }, K.admin)).json.total, mine);
   assert.equal((await search({ user_id: [K.searcher] }, K.admin)).json.total, mine);
   assert.equal((await search({ user_id: [] }, K.admin)).json.total, 0);
+  assert.equal((await search({ user_id: Array(101).fill('x') }, K.admin)).status, 422);
+  assert.equal((await search({ user_id: ['x'.repeat(257)] }, K.admin)).status, 422);
   const everyone = await search({ limit: 1000 }, K.admin);
   assert.ok(new Set(everyone.json.items.map((i) => i.user_id)).size > 2);
 });
