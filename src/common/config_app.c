@@ -6,6 +6,7 @@
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
@@ -101,8 +102,9 @@ static int parse_paths(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 	return CONFIG_OK;
 }
 
-static int parse_top(struct ydoc *d, yaml_node_t *root, struct app_config *cfg)
+static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
 {
+	struct app_config *cfg = arg;
 	struct yfield f[F_COUNT] = {
 		[F_DOMAIN] = { "domain" }, [F_DATABASE] = { "database" }, [F_API] = { "api" },
 		[F_SCHEDULER] = { "scheduler" }, [F_PATHS] = { "paths" },
@@ -154,33 +156,31 @@ static struct app_config *app_config_new(const char *path)
 	return cfg;
 }
 
+static bool apply_defaults(struct app_config *cfg)
+{
+	return default_str(&cfg->domain, DEFAULT_DOMAIN) && default_str(&cfg->database, "") &&
+	       default_str(&cfg->api_socket, DEFAULT_SOCKET) && default_str(&cfg->auth_path, DEFAULT_AUTH) &&
+	       default_str(&cfg->devices_path, DEFAULT_DEVICES) && default_str(&cfg->sql_dir, DEFAULT_SQL);
+}
+
 int app_config_load(const char *path, struct app_config **out, char err[CONFIG_ERR_MAX])
 {
-	struct app_config *cfg = NULL;
-	struct ydoc d;
-	yaml_node_t *root = NULL;
+	struct app_config *cfg = app_config_new(path);
 
 	*out = NULL;
-	if (ydoc_load(&d, path, err, &root) != CONFIG_OK)
-		goto fail;
-	cfg = app_config_new(path);
 	if (!cfg) {
-		yfail(&d, NULL, "out of memory");
+		snprintf(err, CONFIG_ERR_MAX, "%s: out of memory", path);
+		return CONFIG_ERR;
+	}
+	if (ydoc_parse_file(path, err, parse_top, cfg, NULL) != CONFIG_OK)
+		goto fail;
+	if (!apply_defaults(cfg)) {
+		snprintf(err, CONFIG_ERR_MAX, "%s: out of memory", path);
 		goto fail;
 	}
-	if (root && !ynode_is_null(root) && parse_top(&d, root, cfg) != CONFIG_OK)
-		goto fail;
-	if (!default_str(&cfg->domain, DEFAULT_DOMAIN) || !default_str(&cfg->database, "") ||
-	    !default_str(&cfg->api_socket, DEFAULT_SOCKET) || !default_str(&cfg->auth_path, DEFAULT_AUTH) ||
-	    !default_str(&cfg->devices_path, DEFAULT_DEVICES) || !default_str(&cfg->sql_dir, DEFAULT_SQL)) {
-		yfail(&d, NULL, "out of memory");
-		goto fail;
-	}
-	ydoc_free(&d);
 	*out = cfg;
 	return CONFIG_OK;
 fail:
-	ydoc_free(&d);
 	app_config_free(cfg);
 	return CONFIG_ERR;
 }

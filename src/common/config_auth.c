@@ -17,6 +17,7 @@
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,8 +248,9 @@ static int parse_keys(struct ydoc *d, yaml_node_t *n, struct auth_config *cfg)
 	return CONFIG_OK;
 }
 
-static int parse_top(struct ydoc *d, yaml_node_t *root, struct auth_config *cfg)
+static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
 {
+	struct auth_config *cfg = arg;
 	struct yfield f[T_COUNT] = { [T_DEFAULTS] = { "defaults" }, [T_KEYS] = { "keys" } };
 
 	if (ymap_fields(d, root, "the top level", "field", f, T_COUNT) != CONFIG_OK)
@@ -281,28 +283,19 @@ static struct auth_config *auth_config_new(const char *path)
 
 int auth_config_load(const char *path, struct auth_config **out, char err[CONFIG_ERR_MAX])
 {
-	struct auth_config *cfg = NULL;
-	struct ydoc d;
-	yaml_node_t *root = NULL;
+	struct auth_config *cfg = auth_config_new(path);
 
 	*out = NULL;
-	if (ydoc_load(&d, path, err, &root) != CONFIG_OK)
-		goto fail;
-	cfg = auth_config_new(path);
 	if (!cfg) {
-		yfail(&d, NULL, "out of memory");
-		goto fail;
+		snprintf(err, CONFIG_ERR_MAX, "%s: out of memory", path);
+		return CONFIG_ERR;
 	}
-	cfg->stamp = d.stamp;
-	if (root && !ynode_is_null(root) && parse_top(&d, root, cfg) != CONFIG_OK)
-		goto fail;
-	ydoc_free(&d);
+	if (ydoc_parse_file(path, err, parse_top, cfg, &cfg->stamp) != CONFIG_OK) {
+		auth_config_free(cfg);
+		return CONFIG_ERR;
+	}
 	*out = cfg;
 	return CONFIG_OK;
-fail:
-	ydoc_free(&d);
-	auth_config_free(cfg);
-	return CONFIG_ERR;
 }
 
 void auth_config_free(struct auth_config *cfg)

@@ -279,8 +279,9 @@ static int parse_compilers(struct ydoc *d, yaml_node_t *n, struct devices_config
 	return CONFIG_OK;
 }
 
-static int parse_top(struct ydoc *d, yaml_node_t *root, struct devices_config *cfg)
+static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
 {
+	struct devices_config *cfg = arg;
 	struct yfield f[T_COUNT] = { [T_DEVICES] = { "devices" }, [T_COMPILERS] = { "compilers" } };
 
 	if (ymap_fields(d, root, "the top level", "field", f, T_COUNT) != CONFIG_OK)
@@ -313,28 +314,19 @@ static struct devices_config *devices_config_new(const char *path)
 
 int devices_config_load(const char *path, struct devices_config **out, char err[CONFIG_ERR_MAX])
 {
-	struct devices_config *cfg = NULL;
-	struct ydoc d;
-	yaml_node_t *root = NULL;
+	struct devices_config *cfg = devices_config_new(path);
 
 	*out = NULL;
-	if (ydoc_load(&d, path, err, &root) != CONFIG_OK)
-		goto fail;
-	cfg = devices_config_new(path);
 	if (!cfg) {
-		yfail(&d, NULL, "out of memory");
-		goto fail;
+		snprintf(err, CONFIG_ERR_MAX, "%s: out of memory", path);
+		return CONFIG_ERR;
 	}
-	cfg->stamp = d.stamp;
-	if (root && !ynode_is_null(root) && parse_top(&d, root, cfg) != CONFIG_OK)
-		goto fail;
-	ydoc_free(&d);
+	if (ydoc_parse_file(path, err, parse_top, cfg, &cfg->stamp) != CONFIG_OK) {
+		devices_config_free(cfg);
+		return CONFIG_ERR;
+	}
 	*out = cfg;
 	return CONFIG_OK;
-fail:
-	ydoc_free(&d);
-	devices_config_free(cfg);
-	return CONFIG_ERR;
 }
 
 void devices_config_free(struct devices_config *cfg)

@@ -152,6 +152,21 @@ int ydoc_load(struct ydoc *d, const char *path, char err[CONFIG_ERR_MAX], yaml_n
 	return rc;
 }
 
+int ydoc_parse_file(const char *path, char err[CONFIG_ERR_MAX], ydoc_top_fn parse_top, void *cfg,
+		    uint64_t *stamp)
+{
+	struct ydoc d;
+	yaml_node_t *root = NULL;
+	int rc = ydoc_load(&d, path, err, &root);
+
+	if (rc == CONFIG_OK && stamp != NULL)
+		*stamp = d.stamp;
+	if (rc == CONFIG_OK && root != NULL && !ynode_is_null(root))
+		rc = parse_top(&d, root, cfg);
+	ydoc_free(&d);
+	return rc;
+}
+
 void ydoc_free(struct ydoc *d)
 {
 	if (d->loaded)

@@ -54,6 +54,16 @@ struct yfield {
 int ydoc_load(struct ydoc *d, const char *path, char err[CONFIG_ERR_MAX], yaml_node_t **root);
 void ydoc_free(struct ydoc *d);
 
+/* A loader's top-level parser: fills `cfg` from a non-empty root. */
+typedef int (*ydoc_top_fn)(struct ydoc *d, yaml_node_t *root, void *cfg);
+/*
+ * The frame every loader shares: read and parse `path`, hand a non-empty
+ * root to `parse_top`, free the document.  `stamp` (may be NULL) receives
+ * the file's stamp.  Errors land in `err` as "<file>:<line>: <reason>".
+ */
+int ydoc_parse_file(const char *path, char err[CONFIG_ERR_MAX], ydoc_top_fn parse_top, void *cfg,
+		    uint64_t *stamp);
+
 /* Writes "<file>:<line of n>: <reason>" into the error buffer; returns CONFIG_ERR. */
 int yfail(struct ydoc *d, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
