@@ -411,3 +411,16 @@ test('search: filters combine, empty lists match nothing, exact totals, paginati
   const everyone = await search({ limit: 1000 }, K.admin);
   assert.ok(new Set(everyone.json.items.map((i) => i.user_id)).size > 2);
 });
+
+// 005: planner traps on every read and creation.  A time formatter that the
+// planner cannot inline is parsed and planned again inside each query, and
+// a creation whose statements fall back to custom plans is planned again
+// on every call.
+test('iso_utc is inlined and the creation function keeps generic plans', () => {
+  const plan = psql(`EXPLAIN (VERBOSE, COSTS OFF) SELECT iso_utc(h.at) FROM task_history h`);
+  assert.match(plan, /to_char\(/);
+  assert.doesNotMatch(plan, /iso_utc\(/);
+  assert.equal(psql(`SELECT iso_utc('2026-11-23 17:04:05.123456+01')`), '2026-11-23T16:04:05.123456Z');
+  const config = psql(`SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE proname = 'acloud_create_task'`);
+  assert.match(config, /plan_cache_mode=force_generic_plan/);
+});
