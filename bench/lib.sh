@@ -59,3 +59,28 @@ worker_rss_kb() {
 	local master; master=$(cat "$RUN/acloud-api.pid")
 	for p in $(pgrep -P "$master"); do awk '/VmRSS/ { print $2 }' "/proc/$p/status"; done | sort -n | tail -1
 }
+
+# CPU used so far, in clock ticks, by the API workers, nginx's workers and
+# PostgreSQL (its processes and the backends it has reaped): the bench
+# reports where a request's CPU goes, the figure that bounds throughput on
+# a machine whose cores the load generator, proxy, API and database share.
+cpu_ticks() {
+	local pm; pm=$(head -1 "$PG_DATA/postmaster.pid")
+	printf '%s %s %s\n' "$(ticks_of $(pgrep -P "$(cat "$RUN/acloud-api.pid")"))" \
+		"$(ticks_of $(pgrep -P "$(cat "$RUN/nginx.pid")"))" "$(ticks_of "$pm" $(pgrep -P "$pm"))"
+}
+
+ticks_of() { # pids... -> user+system ticks, own and of reaped children
+	local p t s=0
+	for p in "$@"; do
+		t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null) || continue
+		s=$((s + ${t:-0}))
+	done
+	echo "$s"
+}
+
+# ticks_us BEFORE AFTER COUNT -> microseconds of CPU per unit
+ticks_us() {
+	awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.0f\n", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }'
+}

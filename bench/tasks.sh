@@ -7,36 +7,65 @@
 bench_stack_up
 bench_stop_scheduler
 # Creation is measured as a service sees it: many users at once, each with
-# a limit (so each creation takes its user's rate-limit lock), one
-# connection's requests spread over 32 users.
-for i in $(seq -w 1 32); do
-	printf '  - id: bench%s\n    key: "ac_bench_%s_000000000000"\n' "$i" "$i"
+# a limit, so each creation takes its user's rate-limit row lock.  A
+# user's own creations serialise on that lock (that is what makes the
+# limit exact), so the load is that of many users who each wait for their
+# answer: each wrk thread cycles through 64 users of its own, more than its
+# connections, so no two requests in flight are the same user's.  One more
+# run sends everything as one user, to show that serialisation.
+USERS_PER_THREAD=64
+for i in $(seq 1 $((2 * USERS_PER_THREAD))); do
+	printf '  - id: bench%03d\n    key: "ac_bench_%03d_000000000000"\n' "$i" "$i"
 done >> "$ACLOUD_AUTH_FILE"
 sleep 2
-LUA=$TEST_OUT/run.lua
 CIRCUIT=$(cat "$ROOT/tests/data/lorenz_config.json")
-cat > "$LUA" <<LUA
+run_lua() { # lua expression for the user number (1-based) -> a wrk script
+	cat <<LUA
 local body = '{"device_name": "sim-1", "op_time": 0.001, "sample_rate": 1000, "circuit": ' .. [==[$CIRCUIT]==] .. '}'
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 local n = 0
 request = function()
   n = n + 1
-  local key = string.format("ac_bench_%02d_000000000000", n % 32 + 1)
+  local key = string.format("ac_bench_%03d_000000000000", $1)
   return wrk.format("POST", "/api/v1/tasks/run",
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key }, body)
 end
 LUA
+}
+run_lua "tid * $USERS_PER_THREAD + n % $USERS_PER_THREAD + 1" > "$TEST_OUT/run.lua"
+run_lua 1 > "$TEST_OUT/run1.lua"
 
 pgbench_init
 say "pgbench -N and -S, $CONNS clients, ${DURATION}s each"
+read -r _ _ G0 < <(cpu_ticks)
 PG_N=$(pgbench_tps -N "$CONNS")
+read -r _ _ G1 < <(cpu_ticks)
 PG_S=$(pgbench_tps -S "$CONNS")
+read -r _ _ G2 < <(cpu_ticks)
 say "wrk POST /api/v1/tasks/run"
-read -r C_RPS C_P50 C_P90 C_P99 C_BAD < <(wrk_run "$HTTP/api/v1/tasks/run" -s "$LUA")
+read -r A0 N0 P0 < <(cpu_ticks)
+read -r C_RPS C_P50 C_P90 C_P99 C_BAD < <(wrk_run "$HTTP/api/v1/tasks/run" -s "$TEST_OUT/run.lua")
+read -r A1 N1 P1 < <(cpu_ticks)
+say "wrk POST /api/v1/tasks/run, one user"
+read -r O_RPS O_P50 O_P90 O_P99 O_BAD < <(wrk_run "$HTTP/api/v1/tasks/run" -s "$TEST_OUT/run1.lua")
 CREATED=$(sql "SELECT count(*) FROM tasks")
-TASK=$(sql "SELECT id FROM tasks WHERE user_id = 'bench01' ORDER BY created_at DESC LIMIT 1")
+TASK=$(sql "SELECT id FROM tasks WHERE user_id = 'bench001' ORDER BY created_at DESC LIMIT 1")
 say "wrk GET /api/v1/tasks/{id}/status"
+read -r A2 N2 P2 < <(cpu_ticks)
 read -r S_RPS S_P50 S_P90 S_P99 S_BAD < <(wrk_run "$HTTP/api/v1/tasks/$TASK/status" \
-	-H "Authorization: Bearer ac_bench_01_000000000000")
+	-H "Authorization: Bearer ac_bench_001_000000000000")
+read -r A3 N3 P3 < <(cpu_ticks)
+# CPU per request (per transaction for pgbench), in microseconds.
+C_N=$(awk -v r="$C_RPS" -v d="$DURATION" 'BEGIN { print int(r * d) }')
+S_N=$(awk -v r="$S_RPS" -v d="$DURATION" 'BEGIN { print int(r * d) }')
+CPU_PGN=$(ticks_us "$G0" "$G1" "$(awk -v r="$PG_N" -v d="$DURATION" 'BEGIN { print int(r * d) }')")
+CPU_PGS=$(ticks_us "$G1" "$G2" "$(awk -v r="$PG_S" -v d="$DURATION" 'BEGIN { print int(r * d) }')")
+CPU_C="api $(ticks_us "$A0" "$A1" "$C_N") nginx $(ticks_us "$N0" "$N1" "$C_N") postgres $(ticks_us "$P0" "$P1" "$C_N")"
+CPU_S="api $(ticks_us "$A2" "$A3" "$S_N") nginx $(ticks_us "$N2" "$N3" "$S_N") postgres $(ticks_us "$P2" "$P3" "$S_N")"
 
 say "100 000 tasks for one user, then search with a state filter"
 SKEY=ac_test_searcher_2222222222
@@ -57,8 +86,12 @@ TOTAL=$(curl -s -H "Authorization: Bearer $SKEY" -d '{"state": ["failed"], "limi
 printf '\n%-34s %12s %9s %9s %9s %8s\n' "benchmark" "req|tps/s" "p50" "p90" "p99" "non-2xx"
 printf '%-34s %12s\n' "pgbench -N ($CONNS clients)" "$PG_N" "pgbench -S ($CONNS clients)" "$PG_S"
 printf '%-34s %12s %9s %9s %9s %8s\n' "POST /api/v1/tasks/run" "$C_RPS" "$C_P50" "$C_P90" "$C_P99" "$C_BAD"
+printf '%-34s %12s %9s %9s %9s %8s\n' "POST /api/v1/tasks/run, one user" "$O_RPS" "$O_P50" "$O_P90" "$O_P99" "$O_BAD"
 printf '%-34s %12s %9s %9s %9s %8s\n' "GET /api/v1/tasks/{id}/status" "$S_RPS" "$S_P50" "$S_P90" "$S_P99" "$S_BAD"
 awk -v c="$C_RPS" -v n="$PG_N" 'BEGIN { printf "creation / pgbench -N              %8.0f%%  (target >= 50%%)\n", 100 * c / n }'
 awk -v s="$S_RPS" -v p="$PG_S" 'BEGIN { printf "status / pgbench -S                %8.0f%%  (target >= 40%%)\n", 100 * s / p }'
-printf 'tasks created during the run       %9s\n' "$CREATED"
+printf 'tasks created during the runs       %9s\n' "$CREATED"
+printf 'CPU per pgbench transaction (us)   -N: postgres %s   -S: postgres %s\n' "$CPU_PGN" "$CPU_PGS"
+printf 'CPU per creation (us)              %s\n' "$CPU_C"
+printf 'CPU per status read (us)           %s\n' "$CPU_S"
 printf 'search, 100k tasks, state filter   p50 %s  p95 %s  (target p95 < 20 ms; %s matches)\n' "$Q_P50" "$Q_P95" "$TOTAL"
