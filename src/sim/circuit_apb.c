@@ -101,56 +101,29 @@ static int want_float(struct aload *A, const struct pb_field *f,
 	return 0;
 }
 
-static int load_itor(struct aload *A, struct pb_reader r, struct circuit *c)
+/*
+ * The integrator and coefficient blocks are both a repeated "elements"
+ * message (field 1) of per-lane settings; this walks the list, keeps the
+ * path, and hands each element to its block's reader.  `seen` catches a
+ * lane configured twice.
+ */
+typedef int (*element_reader)(struct aload *A, struct pb_reader e, struct circuit *c, bool *seen);
+
+static int load_elements(struct aload *A, struct pb_reader r, struct circuit *c, bool *seen,
+			 element_reader read_element)
 {
-	struct pb_field f, g;
+	struct pb_field f;
 	const char *why;
-	bool seen[CIRCUIT_INTS] = { false };
 	long n = 0;
 	int rc;
 
 	cpath_key(&A->path, "elements");
 	while ((rc = pb_next(&r, &f, &why)) > 0) {
-		struct pb_reader e;
-		int idx = 0, k = 0;
-		double ic = 0.0;
-
 		if (f.num != 1)
 			continue;
 		cpath_index(&A->path, n);
-		if (want(A, &f, PB_LEN, "elements") < 0)
+		if (want(A, &f, PB_LEN, "elements") < 0 || read_element(A, pb_sub(&f), c, seen) < 0)
 			return -1;
-		e = pb_sub(&f);
-		while ((rc = pb_next(&e, &g, &why)) > 0) {
-			if (g.num == 1 && want_index(A, &g, "idx", CIRCUIT_INTS,
-						    "integrator", &idx) < 0)
-				return -1;
-			if (g.num == 2 && want_float(A, &g, "ic", &ic) < 0)
-				return -1;
-			if (g.num == 3 && want_index(A, &g, "k", UINT32_MAX,
-						    "k", &k) < 0)
-				return -1;
-		}
-		if (rc < 0)
-			return malformed(A, why);
-		if (seen[idx])
-			return cpath_fail(&A->path, A->err,
-					  "integrator %d configured twice", idx);
-		seen[idx] = true;
-		if (k != CIRCUIT_K_FAST && k != CIRCUIT_K_SLOW) {
-			cpath_key(&A->path, "k");
-			return cpath_fail(&A->path, A->err,
-					  "integrator %d: k %d not allowed (100 or 10000)",
-					  idx, k);
-		}
-		if (!isfinite(ic) || fabs(ic) > 1.0) {
-			cpath_key(&A->path, "ic");
-			return cpath_fail(&A->path, A->err,
-					  "integrator %d: ic %g out of range [-1, 1]",
-					  idx, ic);
-		}
-		c->k[idx] = k;
-		c->ic[idx] = ic;
 		cpath_pop(&A->path);
 		n++;
 	}
@@ -160,56 +133,81 @@ static int load_itor(struct aload *A, struct pb_reader r, struct circuit *c)
 	return 0;
 }
 
-static int load_coef(struct aload *A, struct pb_reader r, struct circuit *c)
+static int read_itor_element(struct aload *A, struct pb_reader e, struct circuit *c, bool *seen)
 {
-	struct pb_field f, g;
+	struct pb_field g;
 	const char *why;
-	bool seen[CIRCUIT_LANES] = { false };
-	long n = 0;
-	int rc;
+	int idx = 0, k = 0, rc;
+	double ic = 0.0;
 
-	cpath_key(&A->path, "elements");
-	while ((rc = pb_next(&r, &f, &why)) > 0) {
-		struct pb_reader e;
-		int idx = 0;
-		double factor = 0.0, ignored;
-
-		if (f.num != 1)
-			continue;
-		cpath_index(&A->path, n);
-		if (want(A, &f, PB_LEN, "elements") < 0)
+	while ((rc = pb_next(&e, &g, &why)) > 0) {
+		if (g.num == 1 && want_index(A, &g, "idx", CIRCUIT_INTS, "integrator", &idx) < 0)
 			return -1;
-		e = pb_sub(&f);
-		while ((rc = pb_next(&e, &g, &why)) > 0) {
-			if (g.num == 1 && want_index(A, &g, "idx", CIRCUIT_LANES,
-						    "lane", &idx) < 0)
-				return -1;
-			if (g.num == 2 && want_float(A, &g, "factor", &factor) < 0)
-				return -1;
-			if (g.num == 3 && want_float(A, &g, "gain_correction",
-						     &ignored) < 0)
-				return -1;
-		}
-		if (rc < 0)
-			return malformed(A, why);
-		if (seen[idx])
-			return cpath_fail(&A->path, A->err,
-					  "coefficient of lane %d configured twice", idx);
-		seen[idx] = true;
-		if (!isfinite(factor) || fabs(factor) > 1.0) {
-			cpath_key(&A->path, "factor");
-			return cpath_fail(&A->path, A->err,
-					  "coefficient %g of lane %d out of range [-1, 1] (upscaling multiplies by 10)",
-					  factor, idx);
-		}
-		c->coef[idx] = factor;
-		cpath_pop(&A->path);
-		n++;
+		if (g.num == 2 && want_float(A, &g, "ic", &ic) < 0)
+			return -1;
+		if (g.num == 3 && want_index(A, &g, "k", UINT32_MAX, "k", &k) < 0)
+			return -1;
 	}
 	if (rc < 0)
 		return malformed(A, why);
-	cpath_pop(&A->path);
+	if (seen[idx])
+		return cpath_fail(&A->path, A->err, "integrator %d configured twice", idx);
+	seen[idx] = true;
+	if (k != CIRCUIT_K_FAST && k != CIRCUIT_K_SLOW) {
+		cpath_key(&A->path, "k");
+		return cpath_fail(&A->path, A->err, "integrator %d: k %d not allowed (100 or 10000)", idx, k);
+	}
+	if (!isfinite(ic) || fabs(ic) > 1.0) {
+		cpath_key(&A->path, "ic");
+		return cpath_fail(&A->path, A->err, "integrator %d: ic %g out of range [-1, 1]", idx, ic);
+	}
+	c->k[idx] = k;
+	c->ic[idx] = ic;
 	return 0;
+}
+
+static int read_coef_element(struct aload *A, struct pb_reader e, struct circuit *c, bool *seen)
+{
+	struct pb_field g;
+	const char *why;
+	int idx = 0, rc;
+	double factor = 0.0, ignored;
+
+	while ((rc = pb_next(&e, &g, &why)) > 0) {
+		if (g.num == 1 && want_index(A, &g, "idx", CIRCUIT_LANES, "lane", &idx) < 0)
+			return -1;
+		if (g.num == 2 && want_float(A, &g, "factor", &factor) < 0)
+			return -1;
+		if (g.num == 3 && want_float(A, &g, "gain_correction", &ignored) < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return malformed(A, why);
+	if (seen[idx])
+		return cpath_fail(&A->path, A->err, "coefficient of lane %d configured twice", idx);
+	seen[idx] = true;
+	if (!isfinite(factor) || fabs(factor) > 1.0) {
+		cpath_key(&A->path, "factor");
+		return cpath_fail(&A->path, A->err,
+				  "coefficient %g of lane %d out of range [-1, 1] (upscaling multiplies by 10)",
+				  factor, idx);
+	}
+	c->coef[idx] = factor;
+	return 0;
+}
+
+static int load_itor(struct aload *A, struct pb_reader r, struct circuit *c)
+{
+	bool seen[CIRCUIT_INTS] = { false };
+
+	return load_elements(A, r, c, seen, read_itor_element);
+}
+
+static int load_coef(struct aload *A, struct pb_reader r, struct circuit *c)
+{
+	bool seen[CIRCUIT_LANES] = { false };
+
+	return load_elements(A, r, c, seen, read_coef_element);
 }
 
 static int load_select(struct aload *A, struct pb_reader r, struct circuit *c)
