@@ -38,9 +38,8 @@ static int load(const char *path, struct circuit *c)
 	int rc = -1;
 	FILE *f = fopen(path, "rb");
 
-	if (!f || fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 ||
-	    size > (1 << 24) || fseek(f, 0, SEEK_SET) < 0 ||
-	    !(buf = malloc((size_t)size + 1)) ||
+	if (!f || fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 || size > (1 << 24) ||
+	    fseek(f, 0, SEEK_SET) < 0 || !(buf = malloc((size_t)size + 1)) ||
 	    fread(buf, 1, (size_t)size, f) != (size_t)size) {
 		fprintf(stderr, "sim-bench: cannot read %s\n", path);
 		goto out;
@@ -72,7 +71,8 @@ int main(int argc, char **argv)
 	char msg[256];
 
 	if (argc < 6) {
-		fputs("usage: sim-bench NAME FILE OP_TIME SAMPLE_RATE ADC_OUTPUTS [REPEAT]\n", stderr);
+		fputs("usage: sim-bench NAME FILE OP_TIME SAMPLE_RATE ADC_OUTPUTS [REPEAT]\n",
+		      stderr);
 		return 2;
 	}
 	if (load(argv[2], &c) < 0)
@@ -109,9 +109,8 @@ int main(int argc, char **argv)
 		sim_result_free(&res);
 	}
 	printf("%-10s op_time %g s at %g Hz: wall %.4f s, %llu steps (%llu rejected), %llu rhs evals, %.1f M rhs evals/s; result JSON %.4f s\n",
-	       argv[1], opt.op_time, opt.sample_rate, best,
-	       (unsigned long long)st.steps, (unsigned long long)st.rejected,
-	       (unsigned long long)st.rhs_evals,
+	       argv[1], opt.op_time, opt.sample_rate, best, (unsigned long long)st.steps,
+	       (unsigned long long)st.rejected, (unsigned long long)st.rhs_evals,
 	       (double)st.rhs_evals / best / 1e6, out_time);
 	return 0;
 }

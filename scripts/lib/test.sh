@@ -133,6 +133,9 @@ run_all_tests() {
 
 	rm -rf "$TEST_OUT"
 	mkdir -p "$TEST_OUT"
+	. "$ROOT/scripts/lib/style.sh"
+	check_fmt
+	if [ "$STYLE_FAILED" -eq 0 ]; then count "style ($STYLE_PASSED files)" 1 0; else count style 0 1; fi
 	dev_build
 	run_unit_tests unit "$plain"
 	run_stack_suites integration "$plain" "${node_suites[@]}"

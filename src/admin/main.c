@@ -25,16 +25,15 @@ struct admin_opts {
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: acloud-admin COMMAND [options]\n"
-		"  migrate [-c CONFIG] [--database CONNINFO] [--sql-dir DIR]\n"
-		"        apply the SQL migrations not yet applied (run as the schema owner;\n"
-		"        CONNINFO defaults to the config's database, PG* variables apply)\n"
-		"  check-config [-c CONFIG]\n"
-		"        validate acloud.yml and the auth and devices files it names\n"
-		"  hash-key [KEY]\n"
-		"        print the SHA-256 of an API key for auth.yml's key_sha256\n"
-		"        (reads the key from stdin when KEY is not given)\n");
+	fprintf(out, "usage: acloud-admin COMMAND [options]\n"
+	             "  migrate [-c CONFIG] [--database CONNINFO] [--sql-dir DIR]\n"
+	             "        apply the SQL migrations not yet applied (run as the schema owner;\n"
+	             "        CONNINFO defaults to the config's database, PG* variables apply)\n"
+	             "  check-config [-c CONFIG]\n"
+	             "        validate acloud.yml and the auth and devices files it names\n"
+	             "  hash-key [KEY]\n"
+	             "        print the SHA-256 of an API key for auth.yml's key_sha256\n"
+	             "        (reads the key from stdin when KEY is not given)\n");
 }
 
 static int parse_opts(int argc, char **argv, struct admin_opts *o)
@@ -52,10 +51,17 @@ static int parse_opts(int argc, char **argv, struct admin_opts *o)
 		o->config = ACLOUD_SYSCONFDIR "/acloud.yml";
 	while ((opt = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': o->config = optarg; break;
-		case 'd': o->database = optarg; break;
-		case 's': o->sql_dir = optarg; break;
-		default: return -1;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'd':
+			o->database = optarg;
+			break;
+		case 's':
+			o->sql_dir = optarg;
+			break;
+		default:
+			return -1;
 		}
 	}
 	return 0;
@@ -73,12 +79,12 @@ static int cmd_check_config(const struct admin_opts *o)
 	    auth_config_load(app->auth_path, &auth, err) != CONFIG_OK ||
 	    devices_config_load(app->devices_path, &devices, err) != CONFIG_OK) {
 		fprintf(stderr, "%s\n", err);
-		goto done;
+		goto out;
 	}
-	printf("%s: ok\n%s: ok, %zu keys\n%s: ok, %zu devices\n", o->config, app->auth_path, auth->n_keys,
-	       app->devices_path, devices->n_devices);
+	printf("%s: ok\n%s: ok, %zu keys\n%s: ok, %zu devices\n", o->config, app->auth_path,
+	       auth->n_keys, app->devices_path, devices->n_devices);
 	rc = 0;
-done:
+out:
 	devices_config_free(devices);
 	auth_config_free(auth);
 	app_config_free(app);
@@ -106,10 +112,10 @@ static int cmd_migrate(const struct admin_opts *o)
 	conn = PQconnectdb(database);
 	if (PQstatus(conn) != CONNECTION_OK) {
 		fprintf(stderr, "acloud-admin: %s", PQerrorMessage(conn));
-		goto done;
+		goto out;
 	}
 	rc = migrate_run(conn, sql_dir) == 0 ? 0 : 1;
-done:
+out:
 	PQfinish(conn);
 	app_config_free(app);
 	return rc;

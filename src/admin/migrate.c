@@ -12,9 +12,9 @@
 
 #include "admin/migrate.h"
 
-#define MIGRATE_LOCK_KEY "7301942211"
+#define MIGRATE_LOCK_KEY    "7301942211"
 #define MIGRATION_MAX_BYTES (16 * 1024 * 1024)
-#define MIGRATIONS_MAX 1000
+#define MIGRATIONS_MAX      1000
 
 static int exec_ok(PGconn *conn, const char *sql)
 {
@@ -33,7 +33,8 @@ static int is_migration_name(const char *name)
 	size_t len = strlen(name);
 
 	return len > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
-	       name[2] >= '0' && name[2] <= '9' && name[3] == '_' && strcmp(name + len - 4, ".sql") == 0;
+	       name[2] >= '0' && name[2] <= '9' && name[3] == '_' &&
+	       strcmp(name + len - 4, ".sql") == 0;
 }
 
 static int compare_names(const void *a, const void *b)
@@ -67,8 +68,8 @@ fail:
 static int is_applied(PGconn *conn, const char *version)
 {
 	const char *params[1] = { version };
-	PGresult *res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE version = $1",
-				     1, NULL, params, NULL, NULL, 0);
+	PGresult *res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
+	                             NULL, params, NULL, NULL, 0);
 	int applied = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) > 0 : -1;
 
 	PQclear(res);
@@ -96,8 +97,8 @@ static int apply_one(PGconn *conn, const char *dir, const char *name)
 	}
 	if (exec_ok(conn, "BEGIN") != 0 || exec_ok(conn, sql) != 0)
 		goto fail;
-	res = PQexecParams(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-			   2, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2,
+	                   NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		fprintf(stderr, "acloud-admin: %s", PQerrorMessage(conn));
 		PQclear(res);
@@ -154,17 +155,17 @@ int migrate_run(PGconn *conn, const char *sql_dir)
 	if (exec_ok(conn, "SET client_min_messages = warning") != 0 ||
 	    exec_ok(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")") != 0 ||
 	    exec_ok(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-			  " version text PRIMARY KEY, name text NOT NULL,"
-			  " applied_at timestamptz NOT NULL DEFAULT now())") != 0)
-		goto done;
+	                  " version text PRIMARY KEY, name text NOT NULL,"
+	                  " applied_at timestamptz NOT NULL DEFAULT now())") != 0)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (names[i] == NULL || apply_one(conn, sql_dir, names[i]) != 0)
-			goto done;
+			goto out;
 		applied_before++;
 	}
 	printf("database schema is current (%zu migrations)\n", applied_before);
 	rc = 0;
-done:
+out:
 	exec_ok(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")");
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);

@@ -72,14 +72,14 @@ json_t *body_parse_object(struct request *r)
 		json_t *errors = json_array();
 
 		validation_add(errors, json_pack("[s,i]", "body", jerr.position), "json_invalid",
-			       "JSON decode error: %s", jerr.text);
+		               "JSON decode error: %s", jerr.text);
 		respond_validation(r, errors);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
 		body_reject(r, body_loc(NULL), "model_attributes_type",
-			    "Input should be a valid dictionary or object to extract fields from");
+		            "Input should be a valid dictionary or object to extract fields from");
 		return NULL;
 	}
 	return root;
@@ -90,13 +90,14 @@ void body_forbid_extra(json_t *obj, const char *const *allowed, json_t *errors)
 	const char *key;
 	json_t *value;
 
-	json_object_foreach(obj, key, value) {
+	json_object_foreach (obj, key, value) {
 		bool known = false;
 
 		for (size_t i = 0; allowed[i] && !known; i++)
 			known = strcmp(key, allowed[i]) == 0;
 		if (!known)
-			validation_add(errors, body_loc(key), "extra_forbidden", "Extra inputs are not permitted");
+			validation_add(errors, body_loc(key), "extra_forbidden",
+			               "Extra inputs are not permitted");
 	}
 }
 
@@ -109,23 +110,26 @@ static json_t *body_field(json_t *obj, const char *key, bool required, json_t *e
 	return v;
 }
 
-bool body_string(json_t *obj, const char *key, bool required, size_t max_len, const char **out, json_t *errors)
+bool body_string(json_t *obj, const char *key, bool required, size_t max_len, const char **out,
+                 json_t *errors)
 {
 	json_t *v = body_field(obj, key, required, errors);
 
 	if (v == NULL || (json_is_null(v) && !required))
 		return false;
 	if (!json_is_string(v)) {
-		validation_add(errors, body_loc(key), "string_type", "Input should be a valid string");
+		validation_add(errors, body_loc(key), "string_type",
+		               "Input should be a valid string");
 		return false;
 	}
 	if (json_string_length(v) > max_len) {
 		validation_add(errors, body_loc(key), "string_too_long",
-			       "String should have at most %zu characters", max_len);
+		               "String should have at most %zu characters", max_len);
 		return false;
 	}
 	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		validation_add(errors, body_loc(key), "string_type", "String must not contain NUL characters");
+		validation_add(errors, body_loc(key), "string_type",
+		               "String must not contain NUL characters");
 		return false;
 	}
 	*out = json_string_value(v);
@@ -140,23 +144,27 @@ bool body_number(json_t *obj, const char *key, double gt, double le, double *out
 	if (v == NULL)
 		return false;
 	if (!json_is_number(v)) {
-		validation_add(errors, body_loc(key), "float_type", "Input should be a valid number");
+		validation_add(errors, body_loc(key), "float_type",
+		               "Input should be a valid number");
 		return false;
 	}
 	x = json_number_value(v);
 	if (!isfinite(x) || !(x > gt)) {
-		validation_add(errors, body_loc(key), "greater_than", "Input should be greater than %g", gt);
+		validation_add(errors, body_loc(key), "greater_than",
+		               "Input should be greater than %g", gt);
 		return false;
 	}
 	if (x > le) {
-		validation_add(errors, body_loc(key), "less_than_equal", "Input should be less than or equal to %g", le);
+		validation_add(errors, body_loc(key), "less_than_equal",
+		               "Input should be less than or equal to %g", le);
 		return false;
 	}
 	*out = x;
 	return true;
 }
 
-bool body_integer(json_t *obj, const char *key, long long ge, long long le, long long *out, json_t *errors)
+bool body_integer(json_t *obj, const char *key, long long ge, long long le, long long *out,
+                  json_t *errors)
 {
 	json_t *v = body_field(obj, key, false, errors);
 	long long x;
@@ -169,22 +177,26 @@ bool body_integer(json_t *obj, const char *key, long long ge, long long le, long
 	} else if (json_is_integer(v)) {
 		x = json_integer_value(v);
 	} else {
-		validation_add(errors, body_loc(key), "int_type", "Input should be a valid integer");
+		validation_add(errors, body_loc(key), "int_type",
+		               "Input should be a valid integer");
 		return false;
 	}
 	if (x < ge) {
-		validation_add(errors, body_loc(key), "greater_than_equal", "Input should be greater than or equal to %lld", ge);
+		validation_add(errors, body_loc(key), "greater_than_equal",
+		               "Input should be greater than or equal to %lld", ge);
 		return false;
 	}
 	if (x > le) {
-		validation_add(errors, body_loc(key), "less_than_equal", "Input should be less than or equal to %lld", le);
+		validation_add(errors, body_loc(key), "less_than_equal",
+		               "Input should be less than or equal to %lld", le);
 		return false;
 	}
 	*out = x;
 	return true;
 }
 
-int body_enum(json_t *obj, const char *key, bool required, const char *const *choices, json_t *errors)
+int body_enum(json_t *obj, const char *key, bool required, const char *const *choices,
+              json_t *errors)
 {
 	json_t *v = body_field(obj, key, required, errors);
 	char expected[256] = "";
@@ -195,7 +207,8 @@ int body_enum(json_t *obj, const char *key, bool required, const char *const *ch
 		if (strcmp(json_string_value(v), choices[i]) == 0)
 			return i;
 	for (int i = 0; choices[i]; i++) {
-		strncat(expected, i == 0 ? "'" : (choices[i + 1] ? ", '" : " or '"), sizeof(expected) - strlen(expected) - 1);
+		strncat(expected, i == 0 ? "'" : (choices[i + 1] ? ", '" : " or '"),
+		        sizeof(expected) - strlen(expected) - 1);
 		strncat(expected, choices[i], sizeof(expected) - strlen(expected) - 1);
 		strncat(expected, "'", sizeof(expected) - strlen(expected) - 1);
 	}

@@ -27,11 +27,14 @@ void body_forbid_extra(json_t *obj, const char *const *allowed, json_t *errors);
 
 /* Field readers: true when the field is present and valid; absent fields
  * are fine unless `required` (then "missing").  Bad values add an item. */
-bool body_string(json_t *obj, const char *key, bool required, size_t max_len, const char **out, json_t *errors);
+bool body_string(json_t *obj, const char *key, bool required, size_t max_len, const char **out,
+                 json_t *errors);
 bool body_number(json_t *obj, const char *key, double gt, double le, double *out, json_t *errors);
-bool body_integer(json_t *obj, const char *key, long long ge, long long le, long long *out, json_t *errors);
+bool body_integer(json_t *obj, const char *key, long long ge, long long le, long long *out,
+                  json_t *errors);
 /* One of `choices` (NULL-terminated); returns its index or -1. */
-int body_enum(json_t *obj, const char *key, bool required, const char *const *choices, json_t *errors);
+int body_enum(json_t *obj, const char *key, bool required, const char *const *choices,
+              json_t *errors);
 
 json_t *body_loc(const char *key);
 

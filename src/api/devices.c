@@ -30,11 +30,11 @@ void handle_devices_list(struct request *r)
 		return;
 	list = json_array();
 	for (int i = 0; i < PQntuples(res); i++)
-		json_array_append_new(list, json_pack("{s:o,s:o,s:o,s:o}",
-						      "name", pg_json_string(res, i, 0),
-						      "type", pg_json_string(res, i, 1),
-						      "available", pg_json_bool(res, i, 2),
-						      "queue_length", pg_json_integer(res, i, 3)));
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o,s:o}", "name",
+		                                      pg_json_string(res, i, 0), "type",
+		                                      pg_json_string(res, i, 1), "available",
+		                                      pg_json_bool(res, i, 2), "queue_length",
+		                                      pg_json_integer(res, i, 3)));
 	PQclear(res);
 	respond_json(r, 200, list);
 }
@@ -60,6 +60,6 @@ void handle_device_entity(struct request *r)
 		respond_error(r, 404, "Device %s has no entity", name);
 	else
 		respond_bytes(r, 200, "application/octet-stream", PQgetvalue(res, 0, 0),
-			      (size_t)PQgetlength(res, 0, 0));
+		              (size_t)PQgetlength(res, 0, 0));
 	PQclear(res);
 }

@@ -19,5 +19,7 @@ void handle_health(struct request *r)
 	int ok = res != NULL && db_result_ok(res);
 
 	PQclear(res);
-	respond_json(r, ok ? 200 : 503, json_pack("{s:s,s:b}", "status", ok ? "healthy" : "unhealthy", "database", ok));
+	respond_json(
+		r, ok ? 200 : 503,
+		json_pack("{s:s,s:b}", "status", ok ? "healthy" : "unhealthy", "database", ok));
 }

@@ -18,13 +18,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: acloud-api [-c CONFIG] [-w WORKERS] [-t]\n"
-		"  -c CONFIG   acloud.yml (default: $ACLOUD_CONFIG or %s/acloud.yml)\n"
-		"  -w WORKERS  number of worker processes (default: from the config)\n"
-		"  -t          check the configuration and exit\n"
-		"  -r          print the route table (METHOD PATTERN) and exit\n"
-		"Listens on fd 0 or systemd's fd 3 when given a listening socket there,\n"
-		"else on the unix socket named in the config.\n", ACLOUD_SYSCONFDIR);
+	        "usage: acloud-api [-c CONFIG] [-w WORKERS] [-t]\n"
+	        "  -c CONFIG   acloud.yml (default: $ACLOUD_CONFIG or %s/acloud.yml)\n"
+	        "  -w WORKERS  number of worker processes (default: from the config)\n"
+	        "  -t          check the configuration and exit\n"
+	        "  -r          print the route table (METHOD PATTERN) and exit\n"
+	        "Listens on fd 0 or systemd's fd 3 when given a listening socket there,\n"
+	        "else on the unix socket named in the config.\n",
+	        ACLOUD_SYSCONFDIR);
 }
 
 static int default_workers(int configured)
@@ -50,13 +51,24 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'r':
 			for (size_t i = 0; i < api_routes_count; i++)
-				printf("%s %s\n", http_method_name(api_routes[i].method), api_routes[i].pattern);
+				printf("%s %s\n", http_method_name(api_routes[i].method),
+				       api_routes[i].pattern);
 			return 0;
-		case 'c': config_path = optarg; break;
-		case 'w': workers = atoi(optarg); break;
-		case 't': check_only = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'w':
+			workers = atoi(optarg);
+			break;
+		case 't':
+			check_only = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (context_load(&ctx, config_path, err) != CONFIG_OK) {

@@ -22,7 +22,7 @@
 #include "api/worker.h"
 #include "common/log.h"
 
-#define MAX_WORKERS 1024  /* the config allows up to 1024 */
+#define MAX_WORKERS  1024 /* the config allows up to 1024 */
 #define STOP_GRACE_S 10
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
@@ -112,7 +112,8 @@ static void signal_workers(struct worker_slot *slots, int n, int sig)
 /* Reaps dead workers and starts new ones; a worker that dies within a
  * second of its start is restarted only after a pause, so a worker that
  * cannot start does not turn into a fork loop. */
-static void reap_and_respawn(struct worker_slot *slots, int n, int listen_fd, struct api_context *ctx)
+static void reap_and_respawn(struct worker_slot *slots, int n, int listen_fd,
+                             struct api_context *ctx)
 {
 	pid_t pid;
 	int status;
@@ -125,9 +126,11 @@ static void reap_and_respawn(struct worker_slot *slots, int n, int listen_fd, st
 			if (got_term)
 				break;
 			if (WIFSIGNALED(status))
-				log_warn("worker %d killed by signal %d, restarting", (int)pid, WTERMSIG(status));
+				log_warn("worker %d killed by signal %d, restarting", (int)pid,
+				         WTERMSIG(status));
 			else
-				log_warn("worker %d exited with %d, restarting", (int)pid, WEXITSTATUS(status));
+				log_warn("worker %d exited with %d, restarting", (int)pid,
+				         WEXITSTATUS(status));
 			if (time(NULL) - slots[i].started < 1)
 				sleep(1);
 			slots[i].pid = spawn_worker(listen_fd, ctx);
@@ -211,7 +214,8 @@ int master_run(struct api_context *ctx, int n_workers)
 		slots[i].pid = spawn_worker(listen_fd, ctx);
 		slots[i].started = time(NULL);
 	}
-	log_info("listening on %s with %d workers", created ? ctx->app->api_socket : where, n_workers);
+	log_info("listening on %s with %d workers", created ? ctx->app->api_socket : where,
+	         n_workers);
 	while (!got_term) {
 		sigsuspend(&waitmask);
 		if (got_chld) {

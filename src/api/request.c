@@ -16,8 +16,8 @@ static const struct {
 	const char *name;
 	enum http_method method;
 } method_names[] = {
-	{ "GET", HTTP_GET }, { "POST", HTTP_POST }, { "DELETE", HTTP_DELETE },
-	{ "PUT", HTTP_PUT }, { "PATCH", HTTP_PATCH }, { "HEAD", HTTP_HEAD },
+	{ "GET", HTTP_GET },         { "POST", HTTP_POST },   { "DELETE", HTTP_DELETE },
+	{ "PUT", HTTP_PUT },         { "PATCH", HTTP_PATCH }, { "HEAD", HTTP_HEAD },
 	{ "OPTIONS", HTTP_OPTIONS },
 };
 

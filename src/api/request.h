@@ -14,12 +14,21 @@
 
 #include "api/context.h"
 
-#define REQUEST_PATH_MAX 2048
-#define REQUEST_QUERY_MAX 4096
-#define REQUEST_MAX_PATH_PARAMS 4
+#define REQUEST_PATH_MAX          2048
+#define REQUEST_QUERY_MAX         4096
+#define REQUEST_MAX_PATH_PARAMS   4
 #define REQUEST_EXTRA_HEADERS_MAX 512
 
-enum http_method { HTTP_GET, HTTP_POST, HTTP_DELETE, HTTP_PUT, HTTP_PATCH, HTTP_HEAD, HTTP_OPTIONS, HTTP_OTHER };
+enum http_method {
+	HTTP_GET,
+	HTTP_POST,
+	HTTP_DELETE,
+	HTTP_PUT,
+	HTTP_PATCH,
+	HTTP_HEAD,
+	HTTP_OPTIONS,
+	HTTP_OTHER
+};
 
 struct request {
 	FCGX_Request *fcgi;
@@ -28,21 +37,21 @@ struct request {
 	const char *method_name;
 	char path[REQUEST_PATH_MAX];
 	char query[REQUEST_QUERY_MAX];
-	const char *authorization;         /* borrowed from the FastCGI params */
+	const char *authorization; /* borrowed from the FastCGI params */
 	const char *content_type;
 	const char *path_params[REQUEST_MAX_PATH_PARAMS]; /* point into path_buf */
 	char path_buf[REQUEST_PATH_MAX];
 	size_t n_path_params;
-	char *body;                         /* NUL-terminated, NULL when none */
+	char *body; /* NUL-terminated, NULL when none */
 	size_t body_len;
-	const struct auth_key *key;         /* set by authentication */
-	int status;                         /* what was answered, for the log */
+	const struct auth_key *key; /* set by authentication */
+	int status;                 /* what was answered, for the log */
 	bool responded;
 	char extra_headers[REQUEST_EXTRA_HEADERS_MAX];
 	size_t extra_headers_len;
 };
 
-#define REQUEST_OK 0
+#define REQUEST_OK  0
 #define REQUEST_ERR (-1)
 
 /*
@@ -53,7 +62,11 @@ struct request {
 int request_parse(struct request *r, FCGX_Request *fcgi, struct api_context *ctx);
 void request_reset(struct request *r);
 
-enum { QUERY_ABSENT, QUERY_FOUND, QUERY_BAD };
+enum {
+	QUERY_ABSENT,
+	QUERY_FOUND,
+	QUERY_BAD
+};
 /* Decoded value of query parameter `name` into `out`: QUERY_FOUND, or
  * QUERY_ABSENT, or QUERY_BAD (bad escape, or longer than `outlen`). */
 int request_query_param(const struct request *r, const char *name, char *out, size_t outlen);

@@ -13,21 +13,36 @@
 const char *http_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 414: return "URI Too Long";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 414:
+		return "URI Too Long";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -51,7 +66,8 @@ void response_header(struct request *r, const char *name, const char *fmt, ...)
 	r->extra_headers_len += (size_t)n + 2;
 }
 
-static void write_head(struct request *r, int status, const char *content_type, size_t len, bool has_body)
+static void write_head(struct request *r, int status, const char *content_type, size_t len,
+                       bool has_body)
 {
 	r->status = status;
 	r->responded = true;
@@ -60,11 +76,12 @@ static void write_head(struct request *r, int status, const char *content_type, 
 	FCGX_FPrintF(r->fcgi->out, "Status: %d %s\r\n", status, http_reason(status));
 	if (has_body)
 		FCGX_FPrintF(r->fcgi->out, "Content-Type: %s\r\nContent-Length: %lu\r\n",
-			     content_type, (unsigned long)len);
+		             content_type, (unsigned long)len);
 	FCGX_FPrintF(r->fcgi->out, "Cache-Control: no-store\r\n%s\r\n", r->extra_headers);
 }
 
-void respond_bytes(struct request *r, int status, const char *content_type, const void *data, size_t len)
+void respond_bytes(struct request *r, int status, const char *content_type, const void *data,
+                   size_t len)
 {
 	if (r->responded)
 		return;
@@ -107,7 +124,9 @@ void respond_json_text(struct request *r, int status, const char *text, size_t l
 
 void respond_json(struct request *r, int status, json_t *body)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15)) : NULL;
+	char *text =
+		body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15))
+		     : NULL;
 
 	json_decref(body);
 	if (text == NULL) {

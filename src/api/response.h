@@ -19,7 +19,8 @@ void response_header(struct request *r, const char *name, const char *fmt, ...)
 void respond_json(struct request *r, int status, json_t *body);
 /* Answers with a pre-serialised JSON text. */
 void respond_json_text(struct request *r, int status, const char *text, size_t len);
-void respond_bytes(struct request *r, int status, const char *content_type, const void *data, size_t len);
+void respond_bytes(struct request *r, int status, const char *content_type, const void *data,
+                   size_t len);
 void respond_empty(struct request *r, int status);
 /* A body of known length written in pieces: the head, then data until
  * `len` bytes are out.  An abort (source failed midway) marks the request

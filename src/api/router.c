@@ -10,14 +10,15 @@
 
 const char *http_method_name(enum http_method method)
 {
-	static const char *const names[] = { "GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS", "OTHER" };
+	static const char *const names[] = { "GET",   "POST", "DELETE",  "PUT",
+		                             "PATCH", "HEAD", "OPTIONS", "OTHER" };
 
 	return names[method];
 }
 
 /* Compares one pattern with the path; on success fills params. */
 static bool pattern_matches(const char *pattern, const char *path, char *buf, size_t buflen,
-			    struct route_match *m)
+                            struct route_match *m)
 {
 	size_t used = 0;
 
@@ -34,7 +35,8 @@ static bool pattern_matches(const char *pattern, const char *path, char *buf, si
 		plen = pseg_end ? (size_t)(pseg_end - pattern) : strlen(pattern);
 		slen = seg_end ? (size_t)(seg_end - path) : strlen(path);
 		if (plen >= 2 && pattern[0] == '{' && pattern[plen - 1] == '}') {
-			if (slen == 0 || m->n_params == REQUEST_MAX_PATH_PARAMS || used + slen + 1 > buflen)
+			if (slen == 0 || m->n_params == REQUEST_MAX_PATH_PARAMS ||
+			    used + slen + 1 > buflen)
 				return false;
 			memcpy(buf + used, path, slen);
 			buf[used + slen] = '\0';
@@ -64,7 +66,7 @@ static void allow_add(struct route_match *m, enum http_method method)
 }
 
 enum route_outcome router_match(const struct route *table, size_t n_routes, enum http_method method,
-				const char *path, char *buf, size_t buflen, struct route_match *out)
+                                const char *path, char *buf, size_t buflen, struct route_match *out)
 {
 	bool path_known = false;
 

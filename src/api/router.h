@@ -21,13 +21,17 @@ struct route {
 	bool needs_auth;
 };
 
-enum route_outcome { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
+enum route_outcome {
+	ROUTE_FOUND,
+	ROUTE_NOT_FOUND,
+	ROUTE_METHOD_NOT_ALLOWED
+};
 
 struct route_match {
 	const struct route *route;
-	const char *params[REQUEST_MAX_PATH_PARAMS];  /* point into the caller's buffer */
+	const char *params[REQUEST_MAX_PATH_PARAMS]; /* point into the caller's buffer */
 	size_t n_params;
-	char allow[128];                               /* for 405: "GET, POST" */
+	char allow[128]; /* for 405: "GET, POST" */
 };
 
 /*
@@ -35,7 +39,8 @@ struct route_match {
  * receives the NUL-separated segment copies that params point into.
  */
 enum route_outcome router_match(const struct route *table, size_t n_routes, enum http_method method,
-				const char *path, char *buf, size_t buflen, struct route_match *out);
+                                const char *path, char *buf, size_t buflen,
+                                struct route_match *out);
 
 const char *http_method_name(enum http_method method);
 

@@ -21,24 +21,26 @@
 #include "api/timefmt.h"
 #include "common/log.h"
 
-#define SEARCH_LIST_MAX 100
+#define SEARCH_LIST_MAX  100
 #define SEARCH_VALUE_MAX 256
 #define DEFAULT_WINDOW_S (24.0 * 3600)
-#define MAX_WINDOW_S (90.0 * 24 * 3600)
+#define MAX_WINDOW_S     (90.0 * 24 * 3600)
 
-static const char *const search_fields[] = { "user_id", "device_name", "device_class", "type", "state",
-					     "from", "to", "limit", "offset", NULL };
+static const char *const search_fields[] = { "user_id", "device_name", "device_class", "type",
+	                                     "state",   "from",        "to",           "limit",
+	                                     "offset",  NULL };
 static const char *const class_choices[] = { "SIMULATOR", "LUCIDAC", "REDAC", NULL };
 static const char *const type_choices[] = { "compile", "run", NULL };
-static const char *const state_choices[] = { "queued", "inprogress", "succeeded", "failed", "cancelled", NULL };
+static const char *const state_choices[] = { "queued", "inprogress", "succeeded",
+	                                     "failed", "cancelled",  NULL };
 
 /* One list filter: its column and cast, and the array literal to bind. */
 struct list_filter {
 	const char *field;
 	const char *column;
 	const char *cast;
-	const char *const *choices;    /* NULL: free strings */
-	char *literal;                 /* owned; NULL when the filter is absent */
+	const char *const *choices; /* NULL: free strings */
+	char *literal;              /* owned; NULL when the filter is absent */
 };
 
 /* A PostgreSQL array literal under construction: {"a","b\"c"}. */
@@ -113,23 +115,26 @@ static void read_list(json_t *body, struct list_filter *f, json_t *errors)
 	if (list == NULL || json_is_null(list))
 		return;
 	if (!json_is_array(list)) {
-		validation_add(errors, body_loc(f->field), "list_type", "Input should be a valid list");
+		validation_add(errors, body_loc(f->field), "list_type",
+		               "Input should be a valid list");
 		return;
 	}
 	if (json_array_size(list) > SEARCH_LIST_MAX) {
-		validation_add(errors, body_loc(f->field), "too_long", "List should have at most %d items",
-			       SEARCH_LIST_MAX);
+		validation_add(errors, body_loc(f->field), "too_long",
+		               "List should have at most %d items", SEARCH_LIST_MAX);
 		return;
 	}
 	pg_array_start(&lit);
-	json_array_foreach(list, i, item) {
+	json_array_foreach (list, i, item) {
 		const char *v = json_string_value(item);
 
-		if (v == NULL || json_string_length(item) > SEARCH_VALUE_MAX || strlen(v) != json_string_length(item) ||
+		if (v == NULL || json_string_length(item) > SEARCH_VALUE_MAX ||
+		    strlen(v) != json_string_length(item) ||
 		    (f->choices && !is_choice(v, f->choices))) {
 			validation_add(errors, json_pack("[s,s,i]", "body", f->field, (int)i),
-				       f->choices ? "enum" : "string_type",
-				       f->choices ? "Input should be one of the allowed values" : "Input should be a valid string");
+			               f->choices ? "enum" : "string_type",
+			               f->choices ? "Input should be one of the allowed values"
+			                          : "Input should be a valid string");
 			continue;
 		}
 		pg_array_add(&lit, v);
@@ -160,7 +165,7 @@ static char *user_literal(struct request *r, json_t *body, json_t *errors)
 		return f.literal;
 	}
 	mapped = json_array();
-	json_array_foreach(list, i, item) {
+	json_array_foreach (list, i, item) {
 		const char *v = json_string_value(item);
 		const struct auth_key *key = v ? auth_find_by_id(r->ctx->auth, v) : NULL;
 		unsigned char digest[32];
@@ -185,20 +190,24 @@ static void read_window(json_t *body, double *from, double *to, json_t *errors)
 
 	*to = now_epoch();
 	if (has_to && parse_iso8601(to_s, to) != 0) {
-		validation_add(errors, body_loc("to"), "datetime_parsing", "Input should be a valid ISO 8601 datetime");
+		validation_add(errors, body_loc("to"), "datetime_parsing",
+		               "Input should be a valid ISO 8601 datetime");
 		return;
 	}
 	*from = *to - DEFAULT_WINDOW_S;
 	if (has_from && parse_iso8601(from_s, from) != 0) {
-		validation_add(errors, body_loc("from"), "datetime_parsing", "Input should be a valid ISO 8601 datetime");
+		validation_add(errors, body_loc("from"), "datetime_parsing",
+		               "Input should be a valid ISO 8601 datetime");
 		return;
 	}
 	if (has_from && !has_to && *from + DEFAULT_WINDOW_S > *to)
 		*to = *from + DEFAULT_WINDOW_S;
 	if (*from > *to)
-		validation_add(errors, body_loc("from"), "value_error", "from must not be after to");
+		validation_add(errors, body_loc("from"), "value_error",
+		               "from must not be after to");
 	else if (*to - *from > MAX_WINDOW_S)
-		validation_add(errors, body_loc(NULL), "value_error", "The search window may span at most 90 days");
+		validation_add(errors, body_loc(NULL), "value_error",
+		               "The search window may span at most 90 days");
 }
 
 struct search_query {
@@ -208,7 +217,8 @@ struct search_query {
 	int n;
 };
 
-static void add_filter(struct search_query *q, const char *column, const char *cast, const char *literal)
+static void add_filter(struct search_query *q, const char *column, const char *cast,
+                       const char *literal)
 {
 	char frag[160];
 
@@ -227,8 +237,10 @@ static void add_window(struct search_query *q, double from, double to)
 	snprintf(q->to, sizeof(q->to), "%.6f", to);
 	q->params[q->n++] = q->from;
 	q->params[q->n++] = q->to;
-	snprintf(frag, sizeof(frag), " AND t.created_at >= to_timestamp($%d::float8)"
-		 " AND t.created_at <= to_timestamp($%d::float8)", q->n - 1, q->n);
+	snprintf(frag, sizeof(frag),
+	         " AND t.created_at >= to_timestamp($%d::float8)"
+	         " AND t.created_at <= to_timestamp($%d::float8)",
+	         q->n - 1, q->n);
 	strcat(q->where, frag);
 }
 
@@ -250,10 +262,10 @@ static void run_search(struct request *r, struct search_query *q, long limit, lo
 	q->params[q->n++] = limit_s;
 	q->params[q->n++] = offset_s;
 	snprintf(sql, sizeof(sql),
-		 "SELECT page.*, c.total FROM (SELECT count(*) AS total FROM tasks t WHERE %s) c"
-		 " LEFT JOIN (SELECT " TASK_SUMMARY_COLS " FROM tasks t WHERE %s"
-		 " ORDER BY t.created_at DESC, t.id DESC LIMIT $%d OFFSET $%d) page ON true",
-		 q->where, q->where, q->n - 1, q->n);
+	         "SELECT page.*, c.total FROM (SELECT count(*) AS total FROM tasks t WHERE %s) c"
+	         " LEFT JOIN (SELECT " TASK_SUMMARY_COLS " FROM tasks t WHERE %s"
+	         " ORDER BY t.created_at DESC, t.id DESC LIMIT $%d OFFSET $%d) page ON true",
+	         q->where, q->where, q->n - 1, q->n);
 	res = db_exec_params(&r->ctx->db, sql, q->n, q->params);
 	if (res == NULL) {
 		respond_error(r, 503, "Database unavailable, try again shortly");
@@ -270,9 +282,11 @@ static void run_search(struct request *r, struct search_query *q, long limit, lo
 		json_array_append_new(items, task_summary_from_row(res, i, 1));
 	total = strtol(PQgetvalue(res, 0, TASK_SUMMARY_NCOLS), NULL, 10);
 	PQclear(res);
-	respond_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:o}", "items", items, "total", (json_int_t)total,
-				       "limit", (json_int_t)limit, "offset", (json_int_t)offset,
-				       "next_offset", offset + limit < total ? json_integer(offset + limit) : json_null()));
+	respond_json(
+		r, 200,
+		json_pack("{s:o,s:I,s:I,s:I,s:o}", "items", items, "total", (json_int_t)total,
+	                  "limit", (json_int_t)limit, "offset", (json_int_t)offset, "next_offset",
+	                  offset + limit < total ? json_integer(offset + limit) : json_null()));
 }
 
 void handle_tasks_search(struct request *r)
@@ -303,7 +317,7 @@ void handle_tasks_search(struct request *r)
 	body_integer(body, "offset", 0, 1000000000LL, &offset, errors);
 	if (json_array_size(errors) > 0) {
 		respond_validation(r, errors);
-		goto done;
+		goto out;
 	}
 	json_decref(errors);
 	strcpy(q.where, "true");
@@ -312,7 +326,7 @@ void handle_tasks_search(struct request *r)
 		add_filter(&q, filters[i].column, filters[i].cast, filters[i].literal);
 	add_window(&q, from, to);
 	run_search(r, &q, (long)limit, (long)offset);
-done:
+out:
 	free(users);
 	for (size_t i = 0; i < n_filters; i++)
 		free(filters[i].literal);

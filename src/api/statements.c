@@ -8,14 +8,8 @@
 #include "common/log.h"
 
 const struct db_statement *const api_statement_sets[] = {
-	health_statements,
-	system_statements,
-	users_statements,
-	devices_statements,
-	tasks_create_statements,
-	tasks_read_statements,
-	tasks_modify_statements,
-	NULL,
+	health_statements,       system_statements,     users_statements,        devices_statements,
+	tasks_create_statements, tasks_read_statements, tasks_modify_statements, NULL,
 };
 
 PGresult *api_query(struct request *r, const char *name, int n_params, const char *const *params)

@@ -12,7 +12,8 @@
 #include "api/statements.h"
 
 const struct db_statement system_statements[] = {
-	{ "system_uptime", "SELECT extract(epoch FROM now() - started_at)::float8 FROM deployment" },
+	{ "system_uptime",
+	  "SELECT extract(epoch FROM now() - started_at)::float8 FROM deployment" },
 	{ NULL, NULL },
 };
 
@@ -25,6 +26,7 @@ void handle_system_status(struct request *r)
 		return;
 	uptime = PQntuples(res) == 1 ? strtod(PQgetvalue(res, 0, 0), NULL) : 0.0;
 	PQclear(res);
-	respond_json(r, 200, json_pack("{s:s,s:s,s:f}", "domain", r->ctx->app->domain,
-				       "version", PACKAGE_VERSION, "uptime", uptime));
+	respond_json(r, 200,
+	             json_pack("{s:s,s:s,s:f}", "domain", r->ctx->app->domain, "version",
+	                       PACKAGE_VERSION, "uptime", uptime));
 }

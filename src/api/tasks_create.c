@@ -29,9 +29,9 @@
 
 #include <openssl/evp.h>
 
-#define SOURCE_MAX_BYTES (1024 * 1024)
+#define SOURCE_MAX_BYTES     (1024 * 1024)
 #define APB_BASE64_MAX_BYTES (8 * 1024 * 1024)
-#define NAME_MAX_CHARS 256
+#define NAME_MAX_CHARS       256
 
 const struct db_statement tasks_create_statements[] = {
 	{ "tasks_create",
@@ -47,16 +47,16 @@ const struct db_statement tasks_create_statements[] = {
 /* A validated creation request, ready for the database. */
 struct new_task {
 	char id[37];
-	const char *type;              /* "compile" | "run" */
+	const char *type; /* "compile" | "run" */
 	const char *name;
-	const char *device_name;       /* run */
-	const char *backend;           /* compile */
+	const char *device_name; /* run */
+	const char *backend;     /* compile */
 	double op_time;
 	long long sample_rate;
-	char *input;                   /* owned: the input blob's text */
+	char *input; /* owned: the input blob's text */
 	const char *input_type;
-	char compile_task_id[37];      /* "" when not given */
-	char *compiled_apb;            /* owned: base64 of the compile task's APB */
+	char compile_task_id[37]; /* "" when not given */
+	char *compiled_apb;       /* owned: base64 of the compile task's APB */
 };
 
 static void new_task_init(struct new_task *t, const char *type)
@@ -76,7 +76,7 @@ static void format_limits(const struct auth_key *key, int hourly, char *out, siz
 	for (int c = 0; c < DEVICE_CLASS_COUNT && used < outlen; c++) {
 		long v = hourly ? key->limits[c].hourly : key->limits[c].daily;
 		int n = v < 0 ? snprintf(out + used, outlen - used, "%sNULL", c ? "," : "{")
-			      : snprintf(out + used, outlen - used, "%s%ld", c ? "," : "{", v);
+		              : snprintf(out + used, outlen - used, "%s%ld", c ? "," : "{", v);
 
 		if (n > 0)
 			used += (size_t)n;
@@ -87,8 +87,9 @@ static void format_limits(const struct auth_key *key, int hourly, char *out, siz
 
 static void answer_created(struct request *r, const struct new_task *t, const char *created_at)
 {
-	respond_json(r, 201, json_pack("{s:s,s:s,s:s,s:s}", "id", t->id, "type", t->type,
-				       "state", "queued", "created_at", created_at));
+	respond_json(r, 201,
+	             json_pack("{s:s,s:s,s:s,s:s}", "id", t->id, "type", t->type, "state", "queued",
+	                       "created_at", created_at));
 }
 
 static void answer_outcome(struct request *r, const struct new_task *t, PGresult *res)
@@ -107,8 +108,9 @@ static void answer_outcome(struct request *r, const struct new_task *t, PGresult
 		bool hourly = strcmp(PQgetvalue(res, 0, 2), "hourly") == 0;
 
 		response_header(r, "Retry-After", "%s", PQgetvalue(res, 0, 1));
-		respond_error(r, 429, "Rate limit exceeded for %s: %s run tasks per %s", PQgetvalue(res, 0, 3),
-			      PQgetvalue(res, 0, 4), hourly ? "hour" : "day");
+		respond_error(r, 429, "Rate limit exceeded for %s: %s run tasks per %s",
+		              PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4),
+		              hourly ? "hour" : "day");
 	}
 }
 
@@ -168,16 +170,16 @@ void handle_tasks_compile(struct request *r)
 	body_string(body, "name", false, NAME_MAX_CHARS, &t.name, errors);
 	if (json_array_size(errors) > 0) {
 		respond_validation(r, errors);
-		goto done;
+		goto out;
 	}
 	json_decref(errors);
 	if (backend == DEVICE_CLASS_SIMULATOR) {
 		respond_error(r, 400, "Compile tasks are not available for SIMULATOR devices");
-		goto done;
+		goto out;
 	}
 	if (!r->ctx->devices->compilers[backend].configured) {
 		respond_error(r, 400, "No compiler is configured for %s", class_names[backend]);
-		goto done;
+		goto out;
 	}
 	t.backend = class_names[backend];
 	t.input = strdup(source);
@@ -186,15 +188,17 @@ void handle_tasks_compile(struct request *r)
 		respond_error(r, 500, "Out of memory");
 	else
 		insert_task(r, &t);
-done:
+out:
 	free(t.input);
 	json_decref(body);
 }
 
 /* ---- run ------------------------------------------------------------------ */
 
-static const char *const run_fields[] = { "device_name", "circuit", "circuit_apb", "compile_task_id",
-					  "op_time", "sample_rate", "name", NULL };
+static const char *const run_fields[] = { "device_name", "circuit",
+	                                  "circuit_apb", "compile_task_id",
+	                                  "op_time",     "sample_rate",
+	                                  "name",        NULL };
 
 /* Loads and checks the circuit source; counts measured channels. */
 static int check_circuit_json(json_t *circuit, int *channels, json_t *errors)
@@ -215,14 +219,16 @@ static int check_circuit_json(json_t *circuit, int *channels, json_t *errors)
 	return 0;
 }
 
-static int check_apb_bytes(const uint8_t *apb, size_t len, const char *field, int *channels, json_t *errors)
+static int check_apb_bytes(const uint8_t *apb, size_t len, const char *field, int *channels,
+                           json_t *errors)
 {
 	struct circuit c;
 	struct circuit_error err;
 
 	if (circuit_from_apb(apb, len, &c, &err) != 0) {
-		validation_add(errors, body_loc(field), "value_error", "Invalid APB circuit: %s%s%s",
-			       err.msg, err.loc[0] ? " at " : "", err.loc);
+		validation_add(errors, body_loc(field), "value_error",
+		               "Invalid APB circuit: %s%s%s", err.msg, err.loc[0] ? " at " : "",
+		               err.loc);
 		return -1;
 	}
 	*channels = sim_measured_channels(&c);
@@ -263,19 +269,19 @@ static int load_compiled_apb(struct request *r, struct new_task *t, int *channel
 	}
 	if (!db_result_ok(res) || PQntuples(res) != 1) {
 		validation_add(errors, body_loc("compile_task_id"), "value_error",
-			       "No succeeded compile task of yours has this id");
-		goto done;
+		               "No succeeded compile task of yours has this id");
+		goto out;
 	}
 	apb = (const uint8_t *)PQgetvalue(res, 0, 0);
 	len = PQgetlength(res, 0, 0);
 	if (check_apb_bytes(apb, (size_t)len, "compile_task_id", channels, errors) != 0)
-		goto done;
+		goto out;
 	t->compiled_apb = malloc(4 * ((size_t)len + 2) / 3 + 1);
 	if (t->compiled_apb == NULL)
-		goto done;
+		goto out;
 	EVP_EncodeBlock((unsigned char *)t->compiled_apb, apb, len);
 	rc = 0;
-done:
+out:
 	PQclear(res);
 	return rc;
 }
@@ -304,21 +310,23 @@ static int check_run_source(struct request *r, json_t *body, struct new_task *t,
 	int channels = -1;
 
 	if (count_sources(body) != 1) {
-		validation_add(errors, body_loc(NULL), "value_error",
-			       "Exactly one of circuit, circuit_apb or compile_task_id is required");
+		validation_add(
+			errors, body_loc(NULL), "value_error",
+			"Exactly one of circuit, circuit_apb or compile_task_id is required");
 		return 0;
 	}
 	if (circuit != NULL && !json_is_null(circuit)) {
 		if (!json_is_object(circuit))
 			validation_add(errors, body_loc("circuit"), "model_attributes_type",
-				       "Input should be a valid circuit object");
+			               "Input should be a valid circuit object");
 		else
 			check_circuit_json(circuit, &channels, errors);
 	} else if (body_string(body, "circuit_apb", false, APB_BASE64_MAX_BYTES, &apb, errors)) {
 		check_circuit_apb(apb, &channels, errors);
 	} else if (body_string(body, "compile_task_id", false, 64, &compile_id, errors)) {
 		if (!valid_uuid(compile_id, t->compile_task_id))
-			validation_add(errors, body_loc("compile_task_id"), "uuid_parsing", "Input should be a valid UUID");
+			validation_add(errors, body_loc("compile_task_id"), "uuid_parsing",
+			               "Input should be a valid UUID");
 		else if (load_compiled_apb(r, t, &channels, errors) == -2)
 			return -2;
 	}
@@ -326,15 +334,17 @@ static int check_run_source(struct request *r, json_t *body, struct new_task *t,
 		return 0;
 	if (samples < 1)
 		validation_add(errors, body_loc("op_time"), "value_error",
-			       "op_time * sample_rate must give at least one sample");
+		               "op_time * sample_rate must give at least one sample");
 	else if (sim_check_limits(t->op_time, (double)t->sample_rate, channels, &lerr) != 0)
-		validation_add(errors, body_loc(lerr.loc[0] ? lerr.loc : "op_time"), "value_error", "%s", lerr.msg);
+		validation_add(errors, body_loc(lerr.loc[0] ? lerr.loc : "op_time"), "value_error",
+		               "%s", lerr.msg);
 	return 0;
 }
 
 static char *run_input(json_t *body, const struct new_task *t)
 {
-	json_t *input = json_pack("{s:f,s:I}", "op_time", t->op_time, "sample_rate", (json_int_t)t->sample_rate);
+	json_t *input = json_pack("{s:f,s:I}", "op_time", t->op_time, "sample_rate",
+	                          (json_int_t)t->sample_rate);
 	json_t *circuit = json_object_get(body, "circuit");
 	json_t *apb = json_object_get(body, "circuit_apb");
 	char *text;
@@ -369,21 +379,21 @@ void handle_tasks_run(struct request *r)
 	body_string(body, "name", false, NAME_MAX_CHARS, &t.name, errors);
 	if (json_array_size(errors) == 0 && check_run_source(r, body, &t, errors) == -2) {
 		json_decref(errors);
-		goto done;
+		goto out;
 	}
 	if (json_array_size(errors) > 0) {
 		respond_validation(r, errors);
-		goto done;
+		goto out;
 	}
 	json_decref(errors);
 	if (!valid_name(t.device_name)) {
 		respond_error(r, 404, "Device not found");
-		goto done;
+		goto out;
 	}
 	t.input_type = "application/json";
 	t.input = run_input(body, &t);
 	insert_task(r, &t);
-done:
+out:
 	free(t.input);
 	free(t.compiled_apb);
 	json_decref(body);

@@ -14,7 +14,8 @@
 #include "api/tasks_view.h"
 
 const struct db_statement tasks_modify_statements[] = {
-	{ "tasks_cancel", "SELECT outcome, state FROM acloud_cancel_task($1::uuid, $2, $3::boolean)" },
+	{ "tasks_cancel",
+	  "SELECT outcome, state FROM acloud_cancel_task($1::uuid, $2, $3::boolean)" },
 	{ "tasks_delete",
 	  "SELECT outcome, retry_after FROM acloud_delete_task($1::uuid, $2, $3::boolean, $4::integer)" },
 	{ NULL, NULL },
@@ -34,7 +35,8 @@ void handle_task_cancel(struct request *r)
 	else if (strcmp(outcome, "not_found") == 0)
 		respond_error(r, 404, "Task not found");
 	else
-		respond_error(r, 409, "Only a queued task can be cancelled; this task is %s", PQgetvalue(res, 0, 1));
+		respond_error(r, 409, "Only a queued task can be cancelled; this task is %s",
+		              PQgetvalue(res, 0, 1));
 	PQclear(res);
 }
 
@@ -58,8 +60,10 @@ void handle_task_delete(struct request *r)
 		respond_error(r, 404, "Task not found");
 	} else {
 		response_header(r, "Retry-After", "%s", PQgetvalue(res, 0, 1));
-		respond_error(r, 409, "The task is running; it can be deleted %d s after it started (%s s left)",
-			      r->ctx->app->delete_grace_s, PQgetvalue(res, 0, 1));
+		respond_error(
+			r, 409,
+			"The task is running; it can be deleted %d s after it started (%s s left)",
+			r->ctx->app->delete_grace_s, PQgetvalue(res, 0, 1));
 	}
 	PQclear(res);
 }

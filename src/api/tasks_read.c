@@ -34,10 +34,9 @@ const struct db_statement tasks_read_statements[] = {
 	  "                   AND (q.created_at, q.id) < (t.created_at, t.id)))) END,"
 	  "       t.error, t.result_content_type, t.result_size"
 	  "  FROM tasks t WHERE t.id = $1::uuid AND " TASK_VISIBLE },
-	{ "tasks_status",
-	  "SELECT t.state::text, h.state::text, iso_utc(h.at), h.detail"
-	  "  FROM tasks t JOIN task_history h ON h.task_id = t.id"
-	  " WHERE t.id = $1::uuid AND " TASK_VISIBLE " ORDER BY h.seq" },
+	{ "tasks_status", "SELECT t.state::text, h.state::text, iso_utc(h.at), h.detail"
+	                  "  FROM tasks t JOIN task_history h ON h.task_id = t.id"
+	                  " WHERE t.id = $1::uuid AND " TASK_VISIBLE " ORDER BY h.seq" },
 	{ "tasks_log",
 	  "SELECT (SELECT coalesce(string_agg(l.line || E'\\n', '' ORDER BY l.seq), '')"
 	  "          FROM task_log l WHERE l.task_id = t.id)"
@@ -62,7 +61,7 @@ bool task_id_param(struct request *r, char id[37])
 		return true;
 	errors = json_array();
 	validation_add(errors, json_pack("[s,s]", "path", "task_id"), "uuid_parsing",
-		       "Input should be a valid UUID");
+	               "Input should be a valid UUID");
 	respond_validation(r, errors);
 	return false;
 }
@@ -75,7 +74,8 @@ PGresult *task_query(struct request *r, const char *statement, const char *id)
 	return api_query(r, statement, 3, params);
 }
 
-static bool query_bounded(struct request *r, const char *name, long min, long max, long def, long *out)
+static bool query_bounded(struct request *r, const char *name, long min, long max, long def,
+                          long *out)
 {
 	char value[32];
 	json_t *errors;
@@ -93,7 +93,7 @@ static bool query_bounded(struct request *r, const char *name, long min, long ma
 	}
 	errors = json_array();
 	validation_add(errors, json_pack("[s,s]", "query", name), "int_parsing",
-		       "Input should be an integer from %ld to %ld", min, max);
+	               "Input should be an integer from %ld to %ld", min, max);
 	respond_validation(r, errors);
 	return false;
 }
@@ -106,7 +106,8 @@ void handle_tasks_list(struct request *r)
 	json_t *list;
 	PGresult *res;
 
-	if (!query_bounded(r, "limit", 1, 1000, 100, &limit) || !query_bounded(r, "offset", 0, 1000000000L, 0, &offset))
+	if (!query_bounded(r, "limit", 1, 1000, 100, &limit) ||
+	    !query_bounded(r, "offset", 0, 1000000000L, 0, &offset))
 		return;
 	snprintf(limit_s, sizeof(limit_s), "%ld", limit);
 	snprintf(offset_s, sizeof(offset_s), "%ld", offset);
@@ -165,11 +166,13 @@ void handle_task_status(struct request *r)
 	}
 	history = json_array();
 	for (int i = 0; i < PQntuples(res); i++)
-		json_array_append_new(history, json_pack("{s:o,s:o,s:o}", "state", pg_json_string(res, i, 1),
-							 "at", pg_json_string(res, i, 2),
-							 "detail", pg_json_string(res, i, 3)));
-	respond_json(r, 200, json_pack("{s:s,s:o,s:o}", "id", id, "state", pg_json_string(res, 0, 0),
-				       "history", history));
+		json_array_append_new(history,
+		                      json_pack("{s:o,s:o,s:o}", "state", pg_json_string(res, i, 1),
+		                                "at", pg_json_string(res, i, 2), "detail",
+		                                pg_json_string(res, i, 3)));
+	respond_json(r, 200,
+	             json_pack("{s:s,s:o,s:o}", "id", id, "state", pg_json_string(res, 0, 0),
+	                       "history", history));
 	PQclear(res);
 }
 
@@ -184,7 +187,7 @@ void handle_task_log(struct request *r)
 		respond_error(r, 404, "Task not found");
 	else
 		respond_bytes(r, 200, "text/plain; charset=utf-8", PQgetvalue(res, 0, 0),
-			      (size_t)PQgetlength(res, 0, 0));
+		              (size_t)PQgetlength(res, 0, 0));
 	PQclear(res);
 }
 
@@ -196,7 +199,7 @@ static void stream_result(struct request *r, const char *id, const char *content
 	const char *params[3] = { id, from, count };
 
 	response_header(r, "Content-Disposition", "attachment; filename=\"%s.%s\"", id,
-			strncmp(content_type, "application/json", 16) == 0 ? "json" : "apb");
+	                strncmp(content_type, "application/json", 16) == 0 ? "json" : "apb");
 	respond_stream_head(r, 200, content_type, (size_t)size);
 	for (long done = 0; done < size; done += RESULT_CHUNK_BYTES) {
 		PGresult *res;
@@ -225,17 +228,17 @@ void handle_task_result(struct request *r)
 		return;
 	if (PQntuples(res) == 0) {
 		respond_error(r, 404, "Task not found");
-		goto done;
+		goto fail;
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "succeeded") != 0 || PQgetisnull(res, 0, 1)) {
 		respond_error(r, 404, "Result not available: task is %s", PQgetvalue(res, 0, 0));
-		goto done;
+		goto fail;
 	}
 	snprintf(content_type, sizeof(content_type), "%s", PQgetvalue(res, 0, 1));
 	size = strtol(PQgetvalue(res, 0, 2), NULL, 10);
 	PQclear(res);
 	stream_result(r, id, content_type, size);
 	return;
-done:
+fail:
 	PQclear(res);
 }

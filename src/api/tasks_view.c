@@ -8,15 +8,12 @@
 
 json_t *task_summary_from_row(const PGresult *res, int row, int with_user_id)
 {
-	json_t *summary = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-				    "id", pg_json_string(res, row, 0),
-				    "type", pg_json_string(res, row, 1),
-				    "state", pg_json_string(res, row, 2),
-				    "name", pg_json_string(res, row, 3),
-				    "device_name", pg_json_string(res, row, 4),
-				    "device_class", pg_json_string(res, row, 5),
-				    "created_at", pg_json_string(res, row, 6),
-				    "updated_at", pg_json_string(res, row, 7));
+	json_t *summary = json_pack(
+		"{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", pg_json_string(res, row, 0), "type",
+		pg_json_string(res, row, 1), "state", pg_json_string(res, row, 2), "name",
+		pg_json_string(res, row, 3), "device_name", pg_json_string(res, row, 4),
+		"device_class", pg_json_string(res, row, 5), "created_at",
+		pg_json_string(res, row, 6), "updated_at", pg_json_string(res, row, 7));
 
 	if (summary != NULL && with_user_id)
 		json_object_set_new(summary, "user_id", pg_json_string(res, row, 8));

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
-#define TASK_SUMMARY_COLS \
+#define TASK_SUMMARY_COLS                                                                 \
 	"t.id, t.type::text, t.state::text, t.name, t.device_name, t.device_class::text," \
 	" iso_utc(t.created_at), iso_utc(t.updated_at), t.user_id"
 #define TASK_SUMMARY_NCOLS 9

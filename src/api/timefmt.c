@@ -43,7 +43,8 @@ static int parse_offset(const char *p, int *offset_s)
 	if (*p != '+' && *p != '-')
 		return -1;
 	sign = *p++ == '-' ? -1 : 1;
-	if (digits(&p, 2, &hh) || expect(&p, ':') || digits(&p, 2, &mm) || *p != '\0' || hh > 23 || mm > 59)
+	if (digits(&p, 2, &hh) || expect(&p, ':') || digits(&p, 2, &mm) || *p != '\0' || hh > 23 ||
+	    mm > 59)
 		return -1;
 	*offset_s = sign * (hh * 3600 + mm * 60);
 	return 0;
@@ -57,12 +58,14 @@ int parse_iso8601(const char *s, double *out)
 	int y, mo, d, h, mi, sec, offset;
 	double frac = 0, scale = 0.1;
 
-	if (digits(&p, 4, &y) || expect(&p, '-') || digits(&p, 2, &mo) || expect(&p, '-') || digits(&p, 2, &d))
+	if (digits(&p, 4, &y) || expect(&p, '-') || digits(&p, 2, &mo) || expect(&p, '-') ||
+	    digits(&p, 2, &d))
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in[mo - 1] || y < 1970 || y > 9999)
 		return -1;
 	if ((*p != 'T' && *p != 't' && *p != ' ') || (p++, digits(&p, 2, &h)) || expect(&p, ':') ||
-	    digits(&p, 2, &mi) || expect(&p, ':') || digits(&p, 2, &sec) || h > 23 || mi > 59 || sec > 59)
+	    digits(&p, 2, &mi) || expect(&p, ':') || digits(&p, 2, &sec) || h > 23 || mi > 59 ||
+	    sec > 59)
 		return -1;
 	if (*p == '.') {
 		p++;

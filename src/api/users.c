@@ -14,13 +14,12 @@
 #include "api/statements.h"
 
 const struct db_statement users_statements[] = {
-	{ "users_usage",
-	  "SELECT device_class::text,"
-	  "       count(*) FILTER (WHERE at > now() - interval '1 hour'),"
-	  "       count(*)"
-	  "  FROM usage_ledger"
-	  " WHERE user_id = $1 AND at > now() - interval '24 hours'"
-	  " GROUP BY device_class" },
+	{ "users_usage", "SELECT device_class::text,"
+	                 "       count(*) FILTER (WHERE at > now() - interval '1 hour'),"
+	                 "       count(*)"
+	                 "  FROM usage_ledger"
+	                 " WHERE user_id = $1 AND at > now() - interval '24 hours'"
+	                 " GROUP BY device_class" },
 	{ NULL, NULL },
 };
 
@@ -36,18 +35,17 @@ static json_t *remaining_or_null(long limit, long used)
 	return json_integer(used >= limit ? 0 : limit - used);
 }
 
-static json_t *rate_limit_status(const struct auth_key *key, enum device_class cls, long hourly_used, long daily_used)
+static json_t *rate_limit_status(const struct auth_key *key, enum device_class cls,
+                                 long hourly_used, long daily_used)
 {
 	const struct class_limits *lim = &key->limits[cls];
 
-	return json_pack("{s:s,s:o,s:I,s:o,s:o,s:I,s:o}",
-			 "device_class", device_class_name(cls),
-			 "hourly_limit", limit_or_null(lim->hourly),
-			 "hourly_used", (json_int_t)hourly_used,
-			 "hourly_remaining", remaining_or_null(lim->hourly, hourly_used),
-			 "daily_limit", limit_or_null(lim->daily),
-			 "daily_used", (json_int_t)daily_used,
-			 "daily_remaining", remaining_or_null(lim->daily, daily_used));
+	return json_pack("{s:s,s:o,s:I,s:o,s:o,s:I,s:o}", "device_class", device_class_name(cls),
+	                 "hourly_limit", limit_or_null(lim->hourly), "hourly_used",
+	                 (json_int_t)hourly_used, "hourly_remaining",
+	                 remaining_or_null(lim->hourly, hourly_used), "daily_limit",
+	                 limit_or_null(lim->daily), "daily_used", (json_int_t)daily_used,
+	                 "daily_remaining", remaining_or_null(lim->daily, daily_used));
 }
 
 static json_t *device_whitelist(const struct auth_key *key)
@@ -83,14 +81,13 @@ void handle_users_me(struct request *r)
 	PQclear(res);
 	limits = json_array();
 	for (int c = 0; c < DEVICE_CLASS_COUNT; c++)
-		json_array_append_new(limits, rate_limit_status(key, (enum device_class)c, hourly[c], daily[c]));
-	respond_json(r, 200, json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:i,s:o}",
-				       "id", key->id,
-				       "name", json_string_or_null(key->name),
-				       "email", json_string_or_null(key->email),
-				       "subscription", json_string_or_null(key->subscription),
-				       "devices", device_whitelist(key),
-				       "admin", key->admin,
-				       "priority", key->priority,
-				       "rate_limits", limits));
+		json_array_append_new(
+			limits, rate_limit_status(key, (enum device_class)c, hourly[c], daily[c]));
+	respond_json(r, 200,
+	             json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:i,s:o}", "id", key->id, "name",
+	                       json_string_or_null(key->name), "email",
+	                       json_string_or_null(key->email), "subscription",
+	                       json_string_or_null(key->subscription), "devices",
+	                       device_whitelist(key), "admin", key->admin, "priority",
+	                       key->priority, "rate_limits", limits));
 }

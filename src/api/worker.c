@@ -33,7 +33,7 @@ static void install_signals(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;   /* no SA_RESTART: accept() must return */
+	sa.sa_handler = on_signal; /* no SA_RESTART: accept() must return */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -49,7 +49,8 @@ void worker_dispatch(struct request *r)
 	char params_buf[REQUEST_PATH_MAX];
 	struct route_match m;
 
-	switch (router_match(api_routes, api_routes_count, r->method, r->path, params_buf, sizeof(params_buf), &m)) {
+	switch (router_match(api_routes, api_routes_count, r->method, r->path, params_buf,
+	                     sizeof(params_buf), &m)) {
 	case ROUTE_NOT_FOUND:
 		respond_error(r, 404, "Not Found");
 		return;
@@ -90,7 +91,7 @@ static void serve_one(FCGX_Request *fcgi, struct api_context *ctx)
 		worker_dispatch(&r);
 	/* The access log: never the key, only the user id it resolved to. */
 	log_info("access %s %s %d %ldus %s", r.method_name, r.path, r.status, elapsed_us(&t0),
-		 r.key ? r.key->id : "-");
+	         r.key ? r.key->id : "-");
 	request_reset(&r);
 }
 

@@ -20,11 +20,16 @@
 #include <stdint.h>
 #include <time.h>
 
-#define CONFIG_OK 0
-#define CONFIG_ERR (-1)
+#define CONFIG_OK      0
+#define CONFIG_ERR     (-1)
 #define CONFIG_ERR_MAX 512
 
-enum device_class { DEVICE_CLASS_SIMULATOR, DEVICE_CLASS_LUCIDAC, DEVICE_CLASS_REDAC, DEVICE_CLASS_COUNT };
+enum device_class {
+	DEVICE_CLASS_SIMULATOR,
+	DEVICE_CLASS_LUCIDAC,
+	DEVICE_CLASS_REDAC,
+	DEVICE_CLASS_COUNT
+};
 
 /* "SIMULATOR" | "LUCIDAC" | "REDAC"; -1 when unknown. */
 int device_class_parse(const char *name);
@@ -80,24 +85,24 @@ struct class_limits {
 };
 
 struct auth_key {
-	char *id;                          /* [A-Za-z0-9_.-]{1,64}, unique */
-	unsigned char key_sha256[32];      /* from key: or key_sha256: */
-	char *name;                        /* may be NULL */
-	char *email;                       /* may be NULL */
-	char *subscription;                /* may be NULL */
-	bool enabled;                      /* default true */
-	bool admin;                        /* default false */
-	int priority;                      /* default: defaults.priority */
-	bool has_device_whitelist;         /* false: every device */
-	char **devices;                    /* whitelist, n_devices entries */
+	char *id;                     /* [A-Za-z0-9_.-]{1,64}, unique */
+	unsigned char key_sha256[32]; /* from key: or key_sha256: */
+	char *name;                   /* may be NULL */
+	char *email;                  /* may be NULL */
+	char *subscription;           /* may be NULL */
+	bool enabled;                 /* default true */
+	bool admin;                   /* default false */
+	int priority;                 /* default: defaults.priority */
+	bool has_device_whitelist;    /* false: every device */
+	char **devices;               /* whitelist, n_devices entries */
 	size_t n_devices;
 	struct class_limits limits[DEVICE_CLASS_COUNT]; /* defaults merged in */
 };
 
 struct auth_config {
 	char *source_path;
-	uint64_t stamp;                                    /* file_stamp() when read */
-	int default_priority;                              /* default 1 */
+	uint64_t stamp;       /* file_stamp() when read */
+	int default_priority; /* default 1 */
 	struct class_limits default_limits[DEVICE_CLASS_COUNT];
 	struct auth_key *keys;
 	size_t n_keys;
@@ -106,34 +111,39 @@ struct auth_config {
 int auth_config_load(const char *path, struct auth_config **out, char err[CONFIG_ERR_MAX]);
 void auth_config_free(struct auth_config *cfg);
 /* Key whose SHA-256 equals `sha256`, compared in constant time per key; NULL if none. */
-const struct auth_key *auth_find_by_hash(const struct auth_config *cfg, const unsigned char sha256[32]);
+const struct auth_key *auth_find_by_hash(const struct auth_config *cfg,
+                                         const unsigned char sha256[32]);
 const struct auth_key *auth_find_by_id(const struct auth_config *cfg, const char *id);
 /* Whether the key may use device `name` (whitelist or no whitelist). */
 bool auth_key_allows_device(const struct auth_key *key, const char *name);
 
 /* ---- devices.yml --------------------------------------------------------- */
 
-enum device_driver { DRIVER_SIMULATOR, DRIVER_LUCIDAC, DRIVER_COMMAND };
+enum device_driver {
+	DRIVER_SIMULATOR,
+	DRIVER_LUCIDAC,
+	DRIVER_COMMAND
+};
 
 struct device_config {
-	char *name;                 /* [A-Za-z0-9_.-]{1,64}, unique */
+	char *name; /* [A-Za-z0-9_.-]{1,64}, unique */
 	enum device_class cls;
 	enum device_driver driver;
-	char *entity_path;          /* optional; relative paths: relative to devices.yml */
-	char *endpoint;             /* lucidac: "tcp://host:port" (port default 5732) */
-	char *host;                 /* lucidac: parsed from endpoint */
+	char *entity_path; /* optional; relative paths: relative to devices.yml */
+	char *endpoint;    /* lucidac: "tcp://host:port" (port default 5732) */
+	char *host;        /* lucidac: parsed from endpoint */
 	int port;
-	char **command;             /* command driver: argv, NULL-terminated */
+	char **command; /* command driver: argv, NULL-terminated */
 	size_t n_command;
-	int timeout_s;              /* command/lucidac run timeout; default 600 */
+	int timeout_s; /* command/lucidac run timeout; default 600 */
 };
 
 struct compiler_config {
 	bool configured;
-	char **command;             /* argv, NULL-terminated */
+	char **command; /* argv, NULL-terminated */
 	size_t n_command;
-	int timeout_s;              /* default 120 */
-	int concurrency;            /* default 1 */
+	int timeout_s;   /* default 120 */
+	int concurrency; /* default 1 */
 };
 
 struct devices_config {

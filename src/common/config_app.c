@@ -14,16 +14,40 @@
 #include "common/config.h"
 #include "common/config_yaml.h"
 
-#define DEFAULT_DOMAIN "localhost"
-#define DEFAULT_SOCKET "/run/acloud/api.sock"
-#define DEFAULT_AUTH ACLOUD_SYSCONFDIR "/auth.yml"
+#define DEFAULT_DOMAIN  "localhost"
+#define DEFAULT_SOCKET  "/run/acloud/api.sock"
+#define DEFAULT_AUTH    ACLOUD_SYSCONFDIR "/auth.yml"
 #define DEFAULT_DEVICES ACLOUD_SYSCONFDIR "/devices.yml"
-#define DEFAULT_SQL ACLOUD_DATADIR "/sql"
+#define DEFAULT_SQL     ACLOUD_DATADIR "/sql"
 
-enum { F_DOMAIN, F_DATABASE, F_API, F_SCHEDULER, F_PATHS, F_COUNT };
-enum { API_SOCKET, API_WORKERS, API_MAX_BODY, API_GRACE, API_COUNT };
-enum { SCH_LEASE, SCH_HEARTBEAT, SCH_POLL, SCH_SHUTDOWN, SCH_COUNT };
-enum { P_AUTH, P_DEVICES, P_SQL, P_COUNT };
+enum {
+	F_DOMAIN,
+	F_DATABASE,
+	F_API,
+	F_SCHEDULER,
+	F_PATHS,
+	F_COUNT
+};
+enum {
+	API_SOCKET,
+	API_WORKERS,
+	API_MAX_BODY,
+	API_GRACE,
+	API_COUNT
+};
+enum {
+	SCH_LEASE,
+	SCH_HEARTBEAT,
+	SCH_POLL,
+	SCH_SHUTDOWN,
+	SCH_COUNT
+};
+enum {
+	P_AUTH,
+	P_DEVICES,
+	P_SQL,
+	P_COUNT
+};
 
 static int parse_socket(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 {
@@ -31,15 +55,17 @@ static int parse_socket(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 		return CONFIG_ERR;
 	if (strlen(cfg->api_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return yfail(d, n, "'socket' is longer than a unix socket path may be (%zu bytes)",
-			     sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		             sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 	return CONFIG_OK;
 }
 
 static int parse_api(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 {
 	struct yfield f[API_COUNT] = {
-		[API_SOCKET] = { "socket" }, [API_WORKERS] = { "workers" },
-		[API_MAX_BODY] = { "max_body_bytes" }, [API_GRACE] = { "delete_grace_s" },
+		[API_SOCKET] = { "socket" },
+		[API_WORKERS] = { "workers" },
+		[API_MAX_BODY] = { "max_body_bytes" },
+		[API_GRACE] = { "delete_grace_s" },
 	};
 	long body;
 
@@ -51,12 +77,13 @@ static int parse_api(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 	    yget_int(d, f[API_WORKERS].val, "workers", 0, 1024, &cfg->api_workers) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[API_MAX_BODY].val) {
-		if (yget_long(d, f[API_MAX_BODY].val, "max_body_bytes", 1, 1L << 30, &body) != CONFIG_OK)
+		if (yget_long(d, f[API_MAX_BODY].val, "max_body_bytes", 1, 1L << 30, &body) !=
+		    CONFIG_OK)
 			return CONFIG_ERR;
 		cfg->max_body_bytes = (size_t)body;
 	}
-	if (f[API_GRACE].val &&
-	    yget_int(d, f[API_GRACE].val, "delete_grace_s", 0, 86400, &cfg->delete_grace_s) != CONFIG_OK)
+	if (f[API_GRACE].val && yget_int(d, f[API_GRACE].val, "delete_grace_s", 0, 86400,
+	                                 &cfg->delete_grace_s) != CONFIG_OK)
 		return CONFIG_ERR;
 	return CONFIG_OK;
 }
@@ -64,38 +91,46 @@ static int parse_api(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 static int parse_scheduler(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 {
 	struct yfield f[SCH_COUNT] = {
-		[SCH_LEASE] = { "lease_s" }, [SCH_HEARTBEAT] = { "heartbeat_s" },
-		[SCH_POLL] = { "poll_ms" }, [SCH_SHUTDOWN] = { "shutdown_timeout_s" },
+		[SCH_LEASE] = { "lease_s" },
+		[SCH_HEARTBEAT] = { "heartbeat_s" },
+		[SCH_POLL] = { "poll_ms" },
+		[SCH_SHUTDOWN] = { "shutdown_timeout_s" },
 	};
 
 	if (ymap_fields(d, n, "'scheduler'", "field", f, SCH_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[SCH_LEASE].val && yget_int(d, f[SCH_LEASE].val, "lease_s", 2, 3600, &cfg->lease_s) != CONFIG_OK)
+	if (f[SCH_LEASE].val &&
+	    yget_int(d, f[SCH_LEASE].val, "lease_s", 2, 3600, &cfg->lease_s) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[SCH_HEARTBEAT].val &&
-	    yget_int(d, f[SCH_HEARTBEAT].val, "heartbeat_s", 1, 3600, &cfg->heartbeat_s) != CONFIG_OK)
+	if (f[SCH_HEARTBEAT].val && yget_int(d, f[SCH_HEARTBEAT].val, "heartbeat_s", 1, 3600,
+	                                     &cfg->heartbeat_s) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[SCH_POLL].val && yget_int(d, f[SCH_POLL].val, "poll_ms", 10, 600000, &cfg->poll_ms) != CONFIG_OK)
+	if (f[SCH_POLL].val &&
+	    yget_int(d, f[SCH_POLL].val, "poll_ms", 10, 600000, &cfg->poll_ms) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[SCH_SHUTDOWN].val &&
-	    yget_int(d, f[SCH_SHUTDOWN].val, "shutdown_timeout_s", 0, 3600, &cfg->shutdown_timeout_s) != CONFIG_OK)
+	if (f[SCH_SHUTDOWN].val && yget_int(d, f[SCH_SHUTDOWN].val, "shutdown_timeout_s", 0, 3600,
+	                                    &cfg->shutdown_timeout_s) != CONFIG_OK)
 		return CONFIG_ERR;
 	/* A heartbeat slower than the lease would get live tasks rescued. */
 	if (cfg->heartbeat_s >= cfg->lease_s)
 		return yfail(d, f[SCH_HEARTBEAT].val ? f[SCH_HEARTBEAT].val : f[SCH_LEASE].val,
-			     "'heartbeat_s' (%d) must be less than 'lease_s' (%d)", cfg->heartbeat_s, cfg->lease_s);
+		             "'heartbeat_s' (%d) must be less than 'lease_s' (%d)",
+		             cfg->heartbeat_s, cfg->lease_s);
 	return CONFIG_OK;
 }
 
 static int parse_paths(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 {
-	struct yfield f[P_COUNT] = { [P_AUTH] = { "auth" }, [P_DEVICES] = { "devices" }, [P_SQL] = { "sql" } };
+	struct yfield f[P_COUNT] = {
+		[P_AUTH] = { "auth" }, [P_DEVICES] = { "devices" }, [P_SQL] = { "sql" }
+	};
 
 	if (ymap_fields(d, n, "'paths'", "field", f, P_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[P_AUTH].val && yget_path(d, f[P_AUTH].val, "auth", &cfg->auth_path) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[P_DEVICES].val && yget_path(d, f[P_DEVICES].val, "devices", &cfg->devices_path) != CONFIG_OK)
+	if (f[P_DEVICES].val &&
+	    yget_path(d, f[P_DEVICES].val, "devices", &cfg->devices_path) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[P_SQL].val && yget_path(d, f[P_SQL].val, "sql", &cfg->sql_dir) != CONFIG_OK)
 		return CONFIG_ERR;
@@ -106,13 +141,14 @@ static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
 {
 	struct app_config *cfg = arg;
 	struct yfield f[F_COUNT] = {
-		[F_DOMAIN] = { "domain" }, [F_DATABASE] = { "database" }, [F_API] = { "api" },
+		[F_DOMAIN] = { "domain" },       [F_DATABASE] = { "database" }, [F_API] = { "api" },
 		[F_SCHEDULER] = { "scheduler" }, [F_PATHS] = { "paths" },
 	};
 
 	if (ymap_fields(d, root, "the top level", "field", f, F_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[F_DOMAIN].val && yget_nonempty(d, f[F_DOMAIN].val, "domain", &cfg->domain) != CONFIG_OK)
+	if (f[F_DOMAIN].val &&
+	    yget_nonempty(d, f[F_DOMAIN].val, "domain", &cfg->domain) != CONFIG_OK)
 		return CONFIG_ERR;
 	/* `database:` with no value means the same as "": libpq's PG* variables only. */
 	if (f[F_DATABASE].val && !ynode_is_null(f[F_DATABASE].val) &&
@@ -159,8 +195,10 @@ static struct app_config *app_config_new(const char *path)
 static bool apply_defaults(struct app_config *cfg)
 {
 	return default_str(&cfg->domain, DEFAULT_DOMAIN) && default_str(&cfg->database, "") &&
-	       default_str(&cfg->api_socket, DEFAULT_SOCKET) && default_str(&cfg->auth_path, DEFAULT_AUTH) &&
-	       default_str(&cfg->devices_path, DEFAULT_DEVICES) && default_str(&cfg->sql_dir, DEFAULT_SQL);
+	       default_str(&cfg->api_socket, DEFAULT_SOCKET) &&
+	       default_str(&cfg->auth_path, DEFAULT_AUTH) &&
+	       default_str(&cfg->devices_path, DEFAULT_DEVICES) &&
+	       default_str(&cfg->sql_dir, DEFAULT_SQL);
 }
 
 int app_config_load(const char *path, struct app_config **out, char err[CONFIG_ERR_MAX])

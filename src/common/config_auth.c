@@ -27,15 +27,37 @@
 #include "common/config_yaml.h"
 #include "common/hex.h"
 
-#define LIMIT_MAX 1000000000L
+#define LIMIT_MAX    1000000000L
 #define PRIORITY_MAX 1000
 
-enum { T_DEFAULTS, T_KEYS, T_COUNT };
-enum { D_PRIORITY, D_LIMITS, D_COUNT };
-enum { W_HOURLY, W_DAILY, W_COUNT };
 enum {
-	K_ID, K_KEY, K_KEY_SHA256, K_NAME, K_EMAIL, K_SUBSCRIPTION, K_ENABLED, K_ADMIN,
-	K_PRIORITY, K_DEVICES, K_LIMITS, K_COUNT
+	T_DEFAULTS,
+	T_KEYS,
+	T_COUNT
+};
+enum {
+	D_PRIORITY,
+	D_LIMITS,
+	D_COUNT
+};
+enum {
+	W_HOURLY,
+	W_DAILY,
+	W_COUNT
+};
+enum {
+	K_ID,
+	K_KEY,
+	K_KEY_SHA256,
+	K_NAME,
+	K_EMAIL,
+	K_SUBSCRIPTION,
+	K_ENABLED,
+	K_ADMIN,
+	K_PRIORITY,
+	K_DEVICES,
+	K_LIMITS,
+	K_COUNT
 };
 
 static int parse_window(struct ydoc *d, yaml_node_t *n, const char *field, long *out)
@@ -53,7 +75,8 @@ static int parse_class_limits(struct ydoc *d, yaml_node_t *n, struct class_limit
 
 	if (ymap_fields(d, n, "a class's limits", "field", w, W_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (w[W_HOURLY].val && parse_window(d, w[W_HOURLY].val, "hourly", &lim->hourly) != CONFIG_OK)
+	if (w[W_HOURLY].val &&
+	    parse_window(d, w[W_HOURLY].val, "hourly", &lim->hourly) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (w[W_DAILY].val && parse_window(d, w[W_DAILY].val, "daily", &lim->daily) != CONFIG_OK)
 		return CONFIG_ERR;
@@ -86,8 +109,8 @@ static int parse_defaults(struct ydoc *d, yaml_node_t *n, struct auth_config *cf
 
 	if (ymap_fields(d, n, "'defaults'", "field", f, D_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[D_PRIORITY].val &&
-	    yget_int(d, f[D_PRIORITY].val, "priority", 0, PRIORITY_MAX, &cfg->default_priority) != CONFIG_OK)
+	if (f[D_PRIORITY].val && yget_int(d, f[D_PRIORITY].val, "priority", 0, PRIORITY_MAX,
+	                                  &cfg->default_priority) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[D_LIMITS].val && parse_limits(d, f[D_LIMITS].val, cfg->default_limits) != CONFIG_OK)
 		return CONFIG_ERR;
@@ -135,14 +158,17 @@ bad:
 	return yfail(d, n, "'key_sha256' must be 64 hexadecimal characters");
 }
 
-static int parse_secret(struct ydoc *d, yaml_node_t *entry, const struct yfield *f, struct auth_key *k)
+static int parse_secret(struct ydoc *d, yaml_node_t *entry, const struct yfield *f,
+                        struct auth_key *k)
 {
 	const struct yfield *key = &f[K_KEY], *hash = &f[K_KEY_SHA256];
 
 	if (key->val && hash->val) {
-		const struct yfield *later = key->key->start_mark.index > hash->key->start_mark.index ? key : hash;
+		const struct yfield *later =
+			key->key->start_mark.index > hash->key->start_mark.index ? key : hash;
 
-		return yfail(d, later->key, "exactly one of 'key' and 'key_sha256' is allowed, not both");
+		return yfail(d, later->key,
+		             "exactly one of 'key' and 'key_sha256' is allowed, not both");
 	}
 	if (key->val)
 		return hash_raw_key(d, key->val, k->key_sha256);
@@ -176,14 +202,21 @@ struct key_nodes {
 	yaml_node_t *secret;
 };
 
-static int parse_key(struct ydoc *d, yaml_node_t *n, const struct auth_config *cfg, struct auth_key *k,
-		     struct key_nodes *at)
+static int parse_key(struct ydoc *d, yaml_node_t *n, const struct auth_config *cfg,
+                     struct auth_key *k, struct key_nodes *at)
 {
 	struct yfield f[K_COUNT] = {
-		[K_ID] = { "id" }, [K_KEY] = { "key" }, [K_KEY_SHA256] = { "key_sha256" },
-		[K_NAME] = { "name" }, [K_EMAIL] = { "email" }, [K_SUBSCRIPTION] = { "subscription" },
-		[K_ENABLED] = { "enabled" }, [K_ADMIN] = { "admin" }, [K_PRIORITY] = { "priority" },
-		[K_DEVICES] = { "devices" }, [K_LIMITS] = { "limits" },
+		[K_ID] = { "id" },
+		[K_KEY] = { "key" },
+		[K_KEY_SHA256] = { "key_sha256" },
+		[K_NAME] = { "name" },
+		[K_EMAIL] = { "email" },
+		[K_SUBSCRIPTION] = { "subscription" },
+		[K_ENABLED] = { "enabled" },
+		[K_ADMIN] = { "admin" },
+		[K_PRIORITY] = { "priority" },
+		[K_DEVICES] = { "devices" },
+		[K_LIMITS] = { "limits" },
 	};
 
 	k->enabled = true;
@@ -198,7 +231,8 @@ static int parse_key(struct ydoc *d, yaml_node_t *n, const struct auth_config *c
 		return CONFIG_ERR;
 	if (f[K_DEVICES].val) {
 		k->has_device_whitelist = true;
-		if (yget_strv(d, f[K_DEVICES].val, "devices", true, &k->devices, &k->n_devices) != CONFIG_OK)
+		if (yget_strv(d, f[K_DEVICES].val, "devices", true, &k->devices, &k->n_devices) !=
+		    CONFIG_OK)
 			return CONFIG_ERR;
 	}
 	if (f[K_LIMITS].val && parse_limits(d, f[K_LIMITS].val, k->limits) != CONFIG_OK)
@@ -209,7 +243,8 @@ static int parse_key(struct ydoc *d, yaml_node_t *n, const struct auth_config *c
 }
 
 /* keys[i] against the keys before it: ids and hashes are unique. */
-static int check_unique(struct ydoc *d, const struct auth_config *cfg, size_t i, const struct key_nodes *at)
+static int check_unique(struct ydoc *d, const struct auth_config *cfg, size_t i,
+                        const struct key_nodes *at)
 {
 	const struct auth_key *k = &cfg->keys[i];
 	size_t j;
@@ -218,8 +253,9 @@ static int check_unique(struct ydoc *d, const struct auth_config *cfg, size_t i,
 		if (strcmp(cfg->keys[j].id, k->id) == 0)
 			return yfail(d, at->id, "duplicate key id '%s'", k->id);
 		if (memcmp(cfg->keys[j].key_sha256, k->key_sha256, 32) == 0)
-			return yfail(d, at->secret, "duplicate key: '%s' has the same key (SHA-256) as '%s'",
-				     k->id, cfg->keys[j].id);
+			return yfail(d, at->secret,
+			             "duplicate key: '%s' has the same key (SHA-256) as '%s'",
+			             k->id, cfg->keys[j].id);
 	}
 	return CONFIG_OK;
 }
@@ -318,7 +354,8 @@ void auth_config_free(struct auth_config *cfg)
 	free(cfg);
 }
 
-const struct auth_key *auth_find_by_hash(const struct auth_config *cfg, const unsigned char sha256[32])
+const struct auth_key *auth_find_by_hash(const struct auth_config *cfg,
+                                         const unsigned char sha256[32])
 {
 	const struct auth_key *found = NULL;
 	size_t i;

@@ -18,18 +18,38 @@
 #include "common/config.h"
 #include "common/config_yaml.h"
 
-#define LUCIDAC_DEFAULT_PORT 5732
-#define RUN_TIMEOUT_DEFAULT 600
+#define LUCIDAC_DEFAULT_PORT    5732
+#define RUN_TIMEOUT_DEFAULT     600
 #define COMPILE_TIMEOUT_DEFAULT 120
-#define TIMEOUT_MAX 86400
-#define CONCURRENCY_MAX 64
+#define TIMEOUT_MAX             86400
+#define CONCURRENCY_MAX         64
 
-enum { T_DEVICES, T_COMPILERS, T_COUNT };
-enum { V_NAME, V_CLASS, V_DRIVER, V_ENTITY, V_ENDPOINT, V_COMMAND, V_TIMEOUT, V_COUNT };
-enum { C_COMMAND, C_TIMEOUT, C_CONCURRENCY, C_COUNT };
+enum {
+	T_DEVICES,
+	T_COMPILERS,
+	T_COUNT
+};
+enum {
+	V_NAME,
+	V_CLASS,
+	V_DRIVER,
+	V_ENTITY,
+	V_ENDPOINT,
+	V_COMMAND,
+	V_TIMEOUT,
+	V_COUNT
+};
+enum {
+	C_COMMAND,
+	C_TIMEOUT,
+	C_CONCURRENCY,
+	C_COUNT
+};
 
 static const char *const driver_names[] = {
-	[DRIVER_SIMULATOR] = "simulator", [DRIVER_LUCIDAC] = "lucidac", [DRIVER_COMMAND] = "command",
+	[DRIVER_SIMULATOR] = "simulator",
+	[DRIVER_LUCIDAC] = "lucidac",
+	[DRIVER_COMMAND] = "command",
 };
 
 static int parse_class(struct ydoc *d, yaml_node_t *n, enum device_class *out)
@@ -43,7 +63,8 @@ static int parse_class(struct ydoc *d, yaml_node_t *n, enum device_class *out)
 	cls = device_class_parse(s);
 	free(s);
 	if (cls < 0)
-		return yfail(d, n, "unknown device class %s (expected SIMULATOR, LUCIDAC or REDAC)", yecho(n, echo));
+		return yfail(d, n, "unknown device class %s (expected SIMULATOR, LUCIDAC or REDAC)",
+		             yecho(n, echo));
 	*out = (enum device_class)cls;
 	return CONFIG_OK;
 }
@@ -61,7 +82,8 @@ static int parse_driver(struct ydoc *d, yaml_node_t *n, enum device_driver *out)
 			break;
 	free(s);
 	if (i == sizeof(driver_names) / sizeof(driver_names[0]))
-		return yfail(d, n, "unknown driver %s (expected simulator, lucidac or command)", yecho(n, echo));
+		return yfail(d, n, "unknown driver %s (expected simulator, lucidac or command)",
+		             yecho(n, echo));
 	*out = (enum device_driver)i;
 	return CONFIG_OK;
 }
@@ -121,7 +143,8 @@ static int split_endpoint(const char *s, struct device_config *dev)
 	dev->endpoint = malloc(hlen + 16);
 	if (!dev->host || !dev->endpoint)
 		return CONFIG_ERR;
-	snprintf(dev->endpoint, hlen + 16, v6 ? "tcp://[%s]:%d" : "tcp://%s:%d", dev->host, dev->port);
+	snprintf(dev->endpoint, hlen + 16, v6 ? "tcp://[%s]:%d" : "tcp://%s:%d", dev->host,
+	         dev->port);
 	return CONFIG_OK;
 }
 
@@ -166,7 +189,7 @@ static int parse_entity(struct ydoc *d, yaml_node_t *n, struct device_config *de
 
 /* Fields that only some drivers take, and the ones they need. */
 static int check_driver_fields(struct ydoc *d, yaml_node_t *entry, const struct yfield *f,
-			       const struct device_config *dev)
+                               const struct device_config *dev)
 {
 	if (f[V_ENDPOINT].key && dev->driver != DRIVER_LUCIDAC)
 		return yfail(d, f[V_ENDPOINT].key, "'endpoint' is only for driver lucidac");
@@ -179,11 +202,13 @@ static int check_driver_fields(struct ydoc *d, yaml_node_t *entry, const struct 
 	return CONFIG_OK;
 }
 
-static int parse_device(struct ydoc *d, yaml_node_t *n, struct device_config *dev, yaml_node_t **name_at)
+static int parse_device(struct ydoc *d, yaml_node_t *n, struct device_config *dev,
+                        yaml_node_t **name_at)
 {
 	struct yfield f[V_COUNT] = {
-		[V_NAME] = { "name" }, [V_CLASS] = { "class" }, [V_DRIVER] = { "driver" },
-		[V_ENTITY] = { "entity" }, [V_ENDPOINT] = { "endpoint" }, [V_COMMAND] = { "command" },
+		[V_NAME] = { "name" },         [V_CLASS] = { "class" },
+		[V_DRIVER] = { "driver" },     [V_ENTITY] = { "entity" },
+		[V_ENDPOINT] = { "endpoint" }, [V_COMMAND] = { "command" },
 		[V_TIMEOUT] = { "timeout_s" },
 	};
 
@@ -204,10 +229,11 @@ static int parse_device(struct ydoc *d, yaml_node_t *n, struct device_config *de
 		return CONFIG_ERR;
 	if (f[V_ENDPOINT].val && parse_endpoint(d, f[V_ENDPOINT].val, dev) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[V_COMMAND].val && parse_argv(d, f[V_COMMAND].val, &dev->command, &dev->n_command) != CONFIG_OK)
+	if (f[V_COMMAND].val &&
+	    parse_argv(d, f[V_COMMAND].val, &dev->command, &dev->n_command) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[V_TIMEOUT].val &&
-	    yget_int(d, f[V_TIMEOUT].val, "timeout_s", 1, TIMEOUT_MAX, &dev->timeout_s) != CONFIG_OK)
+	if (f[V_TIMEOUT].val && yget_int(d, f[V_TIMEOUT].val, "timeout_s", 1, TIMEOUT_MAX,
+	                                 &dev->timeout_s) != CONFIG_OK)
 		return CONFIG_ERR;
 	*name_at = f[V_NAME].val;
 	return CONFIG_OK;
@@ -233,15 +259,19 @@ static int parse_devices(struct ydoc *d, yaml_node_t *n, struct devices_config *
 			return CONFIG_ERR;
 		for (j = 0; j < i; j++)
 			if (strcmp(cfg->devices[j].name, cfg->devices[i].name) == 0)
-				return yfail(d, name_at, "duplicate device name '%s'", cfg->devices[i].name);
+				return yfail(d, name_at, "duplicate device name '%s'",
+				             cfg->devices[i].name);
 	}
 	return CONFIG_OK;
 }
 
-static int parse_compiler(struct ydoc *d, yaml_node_t *n, const char *cls, struct compiler_config *c)
+static int parse_compiler(struct ydoc *d, yaml_node_t *n, const char *cls,
+                          struct compiler_config *c)
 {
 	struct yfield f[C_COUNT] = {
-		[C_COMMAND] = { "command" }, [C_TIMEOUT] = { "timeout_s" }, [C_CONCURRENCY] = { "concurrency" },
+		[C_COMMAND] = { "command" },
+		[C_TIMEOUT] = { "timeout_s" },
+		[C_CONCURRENCY] = { "concurrency" },
 	};
 
 	if (ymap_fields(d, n, "a compiler", "field", f, C_COUNT) != CONFIG_OK)
@@ -250,10 +280,11 @@ static int parse_compiler(struct ydoc *d, yaml_node_t *n, const char *cls, struc
 		return yfail(d, n, "compiler for %s needs 'command'", cls);
 	if (parse_argv(d, f[C_COMMAND].val, &c->command, &c->n_command) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[C_TIMEOUT].val && yget_int(d, f[C_TIMEOUT].val, "timeout_s", 1, TIMEOUT_MAX, &c->timeout_s) != CONFIG_OK)
+	if (f[C_TIMEOUT].val &&
+	    yget_int(d, f[C_TIMEOUT].val, "timeout_s", 1, TIMEOUT_MAX, &c->timeout_s) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[C_CONCURRENCY].val &&
-	    yget_int(d, f[C_CONCURRENCY].val, "concurrency", 1, CONCURRENCY_MAX, &c->concurrency) != CONFIG_OK)
+	if (f[C_CONCURRENCY].val && yget_int(d, f[C_CONCURRENCY].val, "concurrency", 1,
+	                                     CONCURRENCY_MAX, &c->concurrency) != CONFIG_OK)
 		return CONFIG_ERR;
 	c->configured = true;
 	return CONFIG_OK;
@@ -272,9 +303,10 @@ static int parse_compilers(struct ydoc *d, yaml_node_t *n, struct devices_config
 		return CONFIG_ERR;
 	if (cls[DEVICE_CLASS_SIMULATOR].key)
 		return yfail(d, cls[DEVICE_CLASS_SIMULATOR].key,
-			     "SIMULATOR takes no compiler: simulator runs take circuits directly");
+		             "SIMULATOR takes no compiler: simulator runs take circuits directly");
 	for (i = 0; i < DEVICE_CLASS_COUNT; i++)
-		if (cls[i].val && parse_compiler(d, cls[i].val, cls[i].name, &cfg->compilers[i]) != CONFIG_OK)
+		if (cls[i].val &&
+		    parse_compiler(d, cls[i].val, cls[i].name, &cfg->compilers[i]) != CONFIG_OK)
 			return CONFIG_ERR;
 	return CONFIG_OK;
 }

@@ -84,8 +84,8 @@ static int syntax_fail(struct ydoc *d, const yaml_parser_t *p)
 	if (p->error == YAML_MEMORY_ERROR || !p->problem)
 		return line_fail(d, 1, "out of memory while parsing");
 	snprintf(d->err, CONFIG_ERR_MAX, "%s:%zu: invalid YAML: %s%s%s", d->path,
-		 p->problem_mark.line + 1, p->problem, p->context ? " " : "",
-		 p->context ? p->context : "");
+	         p->problem_mark.line + 1, p->problem, p->context ? " " : "",
+	         p->context ? p->context : "");
 	return CONFIG_ERR;
 }
 
@@ -103,22 +103,22 @@ static int parse(struct ydoc *d, const unsigned char *buf, size_t len)
 	yaml_parser_set_input_string(&p, buf, len);
 	if (!yaml_parser_load(&p, &d->doc)) {
 		syntax_fail(d, &p);
-		goto done;
+		goto out;
 	}
 	d->loaded = true;
 	if (!yaml_parser_load(&p, &extra)) {
 		syntax_fail(d, &p);
-		goto done;
+		goto out;
 	}
 	more = yaml_document_get_root_node(&extra) != NULL;
 	extra_line = extra.start_mark.line + 1;
 	yaml_document_delete(&extra);
 	if (more) {
 		line_fail(d, extra_line, "more than one YAML document");
-		goto done;
+		goto out;
 	}
 	rc = CONFIG_OK;
-done:
+out:
 	yaml_parser_delete(&p);
 	return rc;
 }
@@ -153,7 +153,7 @@ int ydoc_load(struct ydoc *d, const char *path, char err[CONFIG_ERR_MAX], yaml_n
 }
 
 int ydoc_parse_file(const char *path, char err[CONFIG_ERR_MAX], ydoc_top_fn parse_top, void *cfg,
-		    uint64_t *stamp)
+                    uint64_t *stamp)
 {
 	struct ydoc d;
 	yaml_node_t *root = NULL;
@@ -181,7 +181,8 @@ int yfail(struct ydoc *d, const yaml_node_t *n, const char *fmt, ...)
 	va_list ap;
 	int used;
 
-	used = snprintf(d->err, CONFIG_ERR_MAX, "%s:%zu: ", d->path, n ? n->start_mark.line + 1 : 1);
+	used = snprintf(d->err, CONFIG_ERR_MAX, "%s:%zu: ", d->path,
+	                n ? n->start_mark.line + 1 : 1);
 	if (used < 0 || used >= CONFIG_ERR_MAX)
 		return CONFIG_ERR;
 	va_start(ap, fmt);
@@ -233,11 +234,11 @@ bool ynode_is_null(const yaml_node_t *n)
 {
 	return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	       (scalar_is(n, "") || scalar_is(n, "~") || scalar_is(n, "null") ||
-		scalar_is(n, "Null") || scalar_is(n, "NULL"));
+	        scalar_is(n, "Null") || scalar_is(n, "NULL"));
 }
 
 static int map_one(struct ydoc *d, yaml_node_t *key, yaml_node_t *val, const char *kind,
-		   struct yfield *fields, size_t n)
+                   struct yfield *fields, size_t n)
 {
 	char echo[80];
 	size_t i;
@@ -251,14 +252,14 @@ static int map_one(struct ydoc *d, yaml_node_t *key, yaml_node_t *val, const cha
 		return yfail(d, key, "unknown %s %s", kind, yecho(key, echo));
 	if (fields[i].key)
 		return yfail(d, key, "duplicate %s '%s' (first on line %zu)", kind, fields[i].name,
-			     fields[i].key->start_mark.line + 1);
+		             fields[i].key->start_mark.line + 1);
 	fields[i].key = key;
 	fields[i].val = val;
 	return CONFIG_OK;
 }
 
 int ymap_fields(struct ydoc *d, yaml_node_t *map, const char *what, const char *kind,
-		struct yfield *fields, size_t n)
+                struct yfield *fields, size_t n)
 {
 	yaml_node_pair_t *pair;
 	size_t i;
@@ -435,7 +436,8 @@ void ystrv_free(char **v)
 	free(v);
 }
 
-int yget_strv(struct ydoc *d, yaml_node_t *n, const char *field, bool names, char ***out, size_t *count)
+int yget_strv(struct ydoc *d, yaml_node_t *n, const char *field, bool names, char ***out,
+              size_t *count)
 {
 	char label[96];
 	char **v;

@@ -29,18 +29,18 @@
 uint64_t stat_stamp(const struct stat *st);
 
 #define YDOC_MAX_FILE_BYTES (4u << 20)
-#define YDOC_MAX_STRING 4096
-#define YDOC_MAX_ITEMS 10000
+#define YDOC_MAX_STRING     4096
+#define YDOC_MAX_ITEMS      10000
 
 struct ydoc {
 	yaml_document_t doc;
 	bool loaded;
-	const char *path;        /* as given by the caller, borrowed */
-	char *dir;               /* directory of path, NULL when path has no '/' */
-	uint64_t stamp;          /* stat_stamp() of the file that was read */
-	char *err;               /* CONFIG_ERR_MAX bytes, the caller's */
-	size_t visits;           /* nodes visited so far (alias bound) */
-	size_t copied;           /* string bytes copied so far (alias bound) */
+	const char *path; /* as given by the caller, borrowed */
+	char *dir;        /* directory of path, NULL when path has no '/' */
+	uint64_t stamp;   /* stat_stamp() of the file that was read */
+	char *err;        /* CONFIG_ERR_MAX bytes, the caller's */
+	size_t visits;    /* nodes visited so far (alias bound) */
+	size_t copied;    /* string bytes copied so far (alias bound) */
 };
 
 /* One field of a mapping: name in, key and value nodes out (NULL if absent). */
@@ -62,7 +62,7 @@ typedef int (*ydoc_top_fn)(struct ydoc *d, yaml_node_t *root, void *cfg);
  * the file's stamp.  Errors land in `err` as "<file>:<line>: <reason>".
  */
 int ydoc_parse_file(const char *path, char err[CONFIG_ERR_MAX], ydoc_top_fn parse_top, void *cfg,
-		    uint64_t *stamp);
+                    uint64_t *stamp);
 
 /* Writes "<file>:<line of n>: <reason>" into the error buffer; returns CONFIG_ERR. */
 int yfail(struct ydoc *d, const yaml_node_t *n, const char *fmt, ...)
@@ -79,7 +79,7 @@ bool ynode_is_null(const yaml_node_t *n);
  * `what` names the mapping in the "must be a mapping" message.
  */
 int ymap_fields(struct ydoc *d, yaml_node_t *map, const char *what, const char *kind,
-		struct yfield *fields, size_t n);
+                struct yfield *fields, size_t n);
 
 /* Checks that `seq` is a sequence of at most `max` items; *count gets their number. */
 int yseq_check(struct ydoc *d, yaml_node_t *seq, const char *what, size_t max, size_t *count);
@@ -97,7 +97,8 @@ int yget_bool(struct ydoc *d, yaml_node_t *n, const char *field, bool *out);
  * A list of strings (possibly empty), returned NULL-terminated; with `names`
  * every item must match the name pattern.  Nothing is left allocated on error.
  */
-int yget_strv(struct ydoc *d, yaml_node_t *n, const char *field, bool names, char ***out, size_t *count);
+int yget_strv(struct ydoc *d, yaml_node_t *n, const char *field, bool names, char ***out,
+              size_t *count);
 void ystrv_free(char **v);
 
 /* [A-Za-z0-9_.-]{1,64} */

@@ -14,7 +14,7 @@
 
 static const char *log_program = "acloud";
 static enum log_level log_threshold = LOG_INFO_LEVEL;
-static pid_t log_pid;  /* getpid() is a system call; cached, reset per process */
+static pid_t log_pid; /* getpid() is a system call; cached, reset per process */
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
@@ -48,8 +48,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	len = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line + len, sizeof(line) - len, ".%03ldZ %s[%d] %s: ",
-		     now.tv_nsec / 1000000, log_program, (int)(log_pid ? log_pid : getpid()), level_names[level]);
+	n = snprintf(line + len, sizeof(line) - len, ".%03ldZ %s[%d] %s: ", now.tv_nsec / 1000000,
+	             log_program, (int)(log_pid ? log_pid : getpid()), level_names[level]);
 	if (n > 0)
 		len += (size_t)n;
 	va_start(ap, fmt);

@@ -8,14 +8,18 @@
 #ifndef ACLOUD_LOG_H
 #define ACLOUD_LOG_H
 
-enum log_level { LOG_DEBUG_LEVEL, LOG_INFO_LEVEL, LOG_WARN_LEVEL, LOG_ERROR_LEVEL };
+enum log_level {
+	LOG_DEBUG_LEVEL,
+	LOG_INFO_LEVEL,
+	LOG_WARN_LEVEL,
+	LOG_ERROR_LEVEL
+};
 
 void log_init(const char *program);
 /* A forked child calls this so its lines carry its own pid. */
 void log_after_fork(void);
 void log_set_level(enum log_level level);
-void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_debug(...) log_msg(LOG_DEBUG_LEVEL, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO_LEVEL, __VA_ARGS__)

@@ -29,18 +29,19 @@
 #define DUMP_REAL_PRECISION 15
 
 struct options {
-	const char *input;	/* NULL: stdin */
-	const char *output;	/* NULL: stdout */
+	const char *input;  /* NULL: stdin */
+	const char *output; /* NULL: stdout */
 	int compact;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: %s [-c] [-o OUTPUT] [INPUT]\n"
-		"Converts one YAML document to JSON (YAML 1.2 core schema).\n"
-		"  -c         compact output (default: indented by 2)\n"
-		"  -o OUTPUT  write to OUTPUT atomically (default: standard output)\n",
-		PROGRAM);
+	fprintf(out,
+	        "usage: %s [-c] [-o OUTPUT] [INPUT]\n"
+	        "Converts one YAML document to JSON (YAML 1.2 core schema).\n"
+	        "  -c         compact output (default: indented by 2)\n"
+	        "  -o OUTPUT  write to OUTPUT atomically (default: standard output)\n",
+	        PROGRAM);
 }
 
 static int parse_args(int argc, char **argv, struct options *opt)

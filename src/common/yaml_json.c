@@ -21,13 +21,13 @@
 
 struct conv {
 	yaml_document_t *doc;
-	unsigned char *seen;	/* one flag per node: reached already */
+	unsigned char *seen; /* one flag per node: reached already */
 	char *err;
 	size_t errlen;
 };
 
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
+                                                          ...)
 {
 	va_list ap;
 
@@ -163,7 +163,14 @@ static json_t *make_string(struct conv *c, const yaml_node_t *node)
 	return v;
 }
 
-enum scalar_kind { KIND_ANY, KIND_NULL, KIND_BOOL, KIND_INT, KIND_FLOAT, KIND_BAD_TAG };
+enum scalar_kind {
+	KIND_ANY,
+	KIND_NULL,
+	KIND_BOOL,
+	KIND_INT,
+	KIND_FLOAT,
+	KIND_BAD_TAG
+};
 
 static enum scalar_kind tag_kind(const char *tag)
 {
@@ -181,20 +188,20 @@ static enum scalar_kind tag_kind(const char *tag)
 }
 
 static json_t *number_scalar(struct conv *c, const yaml_node_t *node, const char *s,
-			     enum scalar_kind want)
+                             enum scalar_kind want)
 {
 	long long i;
 	int r;
 
 	if (is_inf_or_nan(s)) {
 		set_err(c->err, c->errlen, "line %zu: '%s' cannot be represented in JSON",
-			node_line(node), s);
+		        node_line(node), s);
 		return NULL;
 	}
 	r = want == KIND_FLOAT ? 0 : parse_int(s, &i);
 	if (r < 0) {
-		set_err(c->err, c->errlen, "line %zu: integer '%s' out of range",
-			node_line(node), s);
+		set_err(c->err, c->errlen, "line %zu: integer '%s' out of range", node_line(node),
+		        s);
 		return NULL;
 	}
 	if (r > 0)
@@ -206,7 +213,7 @@ static json_t *number_scalar(struct conv *c, const yaml_node_t *node, const char
 
 /* A plain scalar under the core schema; NULL with err set on error. */
 static json_t *resolve_plain(struct conv *c, const yaml_node_t *node, const char *s,
-			     enum scalar_kind want)
+                             enum scalar_kind want)
 {
 	json_t *v;
 	bool b;
@@ -223,8 +230,8 @@ static json_t *resolve_plain(struct conv *c, const yaml_node_t *node, const char
 	}
 	if (want == KIND_ANY)
 		return make_string(c, node);
-	set_err(c->err, c->errlen, "line %zu: '%s' does not match its tag %s",
-		node_line(node), s, node->tag ? (const char *)node->tag : "?");
+	set_err(c->err, c->errlen, "line %zu: '%s' does not match its tag %s", node_line(node), s,
+	        node->tag ? (const char *)node->tag : "?");
 	return NULL;
 }
 
@@ -234,8 +241,8 @@ static json_t *convert_scalar(struct conv *c, const yaml_node_t *node)
 	enum scalar_kind want = tag_kind((const char *)node->tag);
 
 	if (want == KIND_BAD_TAG) {
-		set_err(c->err, c->errlen, "line %zu: unsupported tag %s",
-			node_line(node), (const char *)node->tag);
+		set_err(c->err, c->errlen, "line %zu: unsupported tag %s", node_line(node),
+		        (const char *)node->tag);
 		return NULL;
 	}
 	if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || want != KIND_ANY)
@@ -288,7 +295,7 @@ static const char *mapping_key(struct conv *c, int index)
 	c->seen[index - 1] = 1;
 	if (strlen((const char *)key->data.scalar.value) != key->data.scalar.length) {
 		set_err(c->err, c->errlen, "line %zu: mapping key contains a NUL character",
-			node_line(key));
+		        node_line(key));
 		return NULL;
 	}
 	return (const char *)key->data.scalar.value;
@@ -309,11 +316,11 @@ static json_t *convert_mapping(struct conv *c, const yaml_node_t *node, int dept
 			goto fail;
 		if (json_object_get(obj, key)) {
 			set_err(c->err, c->errlen, "line %zu: duplicate key '%s'",
-				node_line(yaml_document_get_node(c->doc, pair->key)), key);
+			        node_line(yaml_document_get_node(c->doc, pair->key)), key);
 			goto fail;
 		}
 		v = convert_node(c, pair->value, depth + 1,
-				 node_line(yaml_document_get_node(c->doc, pair->key)));
+		                 node_line(yaml_document_get_node(c->doc, pair->key)));
 		if (!v)
 			goto fail;
 		if (json_object_set_new(obj, key, v) != 0)
@@ -349,21 +356,21 @@ static json_t *convert_node(struct conv *c, int index, int depth, size_t ref_lin
 	}
 	if (c->seen[index - 1]) {
 		set_err(c->err, c->errlen,
-			"line %zu: aliases are not supported (the anchor is at line %zu)",
-			ref_line, node_line(node));
+		        "line %zu: aliases are not supported (the anchor is at line %zu)", ref_line,
+		        node_line(node));
 		return NULL;
 	}
 	c->seen[index - 1] = 1;
 	if (depth > YAML_JSON_MAX_DEPTH) {
 		set_err(c->err, c->errlen, "line %zu: nesting deeper than %d", node_line(node),
-			YAML_JSON_MAX_DEPTH);
+		        YAML_JSON_MAX_DEPTH);
 		return NULL;
 	}
 	if (node->type == YAML_SCALAR_NODE)
 		return convert_scalar(c, node);
 	if (!collection_tag_ok(node)) {
 		set_err(c->err, c->errlen, "line %zu: unsupported tag %s", node_line(node),
-			(const char *)node->tag);
+		        (const char *)node->tag);
 		return NULL;
 	}
 	if (node->type == YAML_SEQUENCE_NODE)
@@ -383,7 +390,7 @@ static void parser_error(const yaml_parser_t *p, char *err, size_t errlen)
 		set_err(err, errlen, "byte %zu: %s", p->problem_offset, problem);
 	else if (p->context)
 		set_err(err, errlen, "line %zu: %s %s (line %zu)", p->problem_mark.line + 1,
-			problem, p->context, p->context_mark.line + 1);
+		        problem, p->context, p->context_mark.line + 1);
 	else
 		set_err(err, errlen, "line %zu: %s", p->problem_mark.line + 1, problem);
 }
@@ -418,20 +425,19 @@ static json_t *load_single(yaml_parser_t *parser, char *err, size_t errlen)
 	}
 	if (!yaml_document_get_root_node(&doc)) {
 		set_err(err, errlen, "line 1: no YAML document");
-		goto done;
+		goto out;
 	}
 	if (!yaml_parser_load(parser, &extra)) {
 		parser_error(parser, err, errlen);
-		goto done;
+		goto out;
 	}
 	more = yaml_document_get_root_node(&extra) != NULL;
 	if (more)
-		set_err(err, errlen, "line %zu: more than one document",
-			extra.start_mark.line + 1);
+		set_err(err, errlen, "line %zu: more than one document", extra.start_mark.line + 1);
 	yaml_document_delete(&extra);
 	if (!more)
 		v = convert_document(&doc, err, errlen);
-done:
+out:
 	yaml_document_delete(&doc);
 	return v;
 }

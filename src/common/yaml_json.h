@@ -31,7 +31,7 @@
 #include <jansson.h>
 
 #define YAML_JSON_MAX_DEPTH 128
-#define YAML_JSON_ERR_MAX 256
+#define YAML_JSON_ERR_MAX   256
 
 /* Converts the YAML text buf[0..len); NULL on error with `err` filled. */
 json_t *yaml_json_parse_string(const char *buf, size_t len, char *err, size_t errlen);

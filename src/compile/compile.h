@@ -15,7 +15,10 @@
 
 #include "sim/circuit.h"
 
-enum compile_target { COMPILE_LUCIDAC, COMPILE_REDAC };
+enum compile_target {
+	COMPILE_LUCIDAC,
+	COMPILE_REDAC
+};
 
 /* Largest source accepted, in bytes. */
 #define COMPILE_SOURCE_MAX 65536
@@ -34,7 +37,7 @@ int compile_target_parse(const char *name, enum compile_target *target);
  * Compiles src[0..len) for the target.  Returns 0 and fills *out, or -1 with
  * the first error in *diag (syntax, unknown name, resources, ranges).
  */
-int compile_source(const char *src, size_t len, enum compile_target target,
-		   struct circuit *out, struct compile_diag *diag);
+int compile_source(const char *src, size_t len, enum compile_target target, struct circuit *out,
+                   struct compile_diag *diag);
 
 #endif

@@ -22,8 +22,7 @@
 
 static int usage(void)
 {
-	fputs("usage: acloud-compile [--target LUCIDAC|REDAC] [--json] [FILE]\n",
-	      stderr);
+	fputs("usage: acloud-compile [--target LUCIDAC|REDAC] [--json] [FILE]\n", stderr);
 	return 2;
 }
 
@@ -77,8 +76,9 @@ int main(int argc, char **argv)
 			json = 1;
 		else if (strcmp(argv[i], "--target") == 0 && i + 1 < argc) {
 			if (compile_target_parse(argv[++i], &target) < 0) {
-				fprintf(stderr, "acloud-compile: unknown target \"%s\" (LUCIDAC or REDAC)\n",
-					argv[i]);
+				fprintf(stderr,
+				        "acloud-compile: unknown target \"%s\" (LUCIDAC or REDAC)\n",
+				        argv[i]);
 				return 2;
 			}
 		} else if (!file && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
@@ -88,12 +88,10 @@ int main(int argc, char **argv)
 	}
 	f = !file || strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
 	if (!f) {
-		fprintf(stderr, "acloud-compile: cannot open %s: %s\n", file,
-			strerror(errno));
+		fprintf(stderr, "acloud-compile: cannot open %s: %s\n", file, strerror(errno));
 		return 1;
 	}
-	if (!(src = malloc(COMPILE_SOURCE_MAX + 1)) ||
-	    read_source(f, src, &len) < 0) {
+	if (!(src = malloc(COMPILE_SOURCE_MAX + 1)) || read_source(f, src, &len) < 0) {
 		fprintf(stderr, "acloud-compile: cannot read the source\n");
 		goto out;
 	}
@@ -102,8 +100,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (write_output(&c, json) < 0) {
-		fprintf(stderr, "acloud-compile: cannot write the output: %s\n",
-			strerror(errno));
+		fprintf(stderr, "acloud-compile: cannot write the output: %s\n", strerror(errno));
 		goto out;
 	}
 	rc = 0;

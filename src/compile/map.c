@@ -19,16 +19,16 @@
 #include "compile/poly.h"
 
 enum {
-	SRC_CONST = CIRCUIT_MBLOCK,  /* the constant source as a lane source */
+	SRC_CONST = CIRCUIT_MBLOCK, /* the constant source as a lane source */
 	MAX_CONN = CIRCUIT_INTS * POLY_MAX_TERMS + 2 * CIRCUIT_MULS
 };
 
 struct conn {
-	int dest;       /* M-block input */
-	int src;        /* M-block output or SRC_CONST */
+	int dest; /* M-block input */
+	int src;  /* M-block output or SRC_CONST */
 	double w;
 	int line, col;
-	int stmt;       /* equation it comes from, -1 for multiplier inputs */
+	int stmt; /* equation it comes from, -1 for multiplier inputs */
 	const struct mono *term;
 };
 
@@ -83,12 +83,12 @@ static int eval_const(struct mapper *M, int node, double *out)
 		}
 		if (M->state_of[n->name] >= 0)
 			return diag_set(M->diag, n->line, n->col,
-					"'%s' is a state variable; a constant is needed here",
-					name_of(M, n->name));
+			                "'%s' is a state variable; a constant is needed here",
+			                name_of(M, n->name));
 		return diag_set(M->diag, n->line, n->col,
-				M->is_param[n->name]
-				? "param '%s' is used before its definition"
-				: "unknown name '%s'", name_of(M, n->name));
+		                M->is_param[n->name] ? "param '%s' is used before its definition"
+		                                     : "unknown name '%s'",
+		                name_of(M, n->name));
 	case N_NEG:
 		if (eval_const(M, n->a, &a) < 0)
 			return -1;
@@ -102,16 +102,14 @@ static int eval_const(struct mapper *M, int node, double *out)
 	}
 }
 
-static int poly_fail(struct mapper *M, const struct node *n,
-		     enum poly_status st)
+static int poly_fail(struct mapper *M, const struct node *n, enum poly_status st)
 {
 	if (st == POLY_DEGREE)
 		return diag_set(M->diag, n->line, n->col,
-				"product of more than %d factors: %s has %d multipliers",
-				POLY_MAX_DEG, M->target, CIRCUIT_MULS);
-	return diag_set(M->diag, n->line, n->col,
-			"expression has more than %d distinct terms",
-			POLY_MAX_TERMS);
+		                "product of more than %d factors: %s has %d multipliers",
+		                POLY_MAX_DEG, M->target, CIRCUIT_MULS);
+	return diag_set(M->diag, n->line, n->col, "expression has more than %d distinct terms",
+	                POLY_MAX_TERMS);
 }
 
 /* Expands an expression over the state variables into *out. */
@@ -135,8 +133,7 @@ static int eval_poly(struct mapper *M, int node, struct poly *out)
 			poly_const(out, M->param[n->name], n->line, n->col);
 			return 0;
 		}
-		return diag_set(M->diag, n->line, n->col, "unknown name '%s'",
-				name_of(M, n->name));
+		return diag_set(M->diag, n->line, n->col, "unknown name '%s'", name_of(M, n->name));
 	case N_NEG:
 		if (eval_poly(M, n->a, out) < 0)
 			return -1;
@@ -149,10 +146,10 @@ static int eval_poly(struct mapper *M, int node, struct poly *out)
 	b = malloc(sizeof(*b));
 	if (!a || !b) {
 		diag_set(M->diag, n->line, n->col, "out of memory");
-		goto fail;
+		goto out;
 	}
 	if (eval_poly(M, n->a, a) < 0 || eval_poly(M, n->b, b) < 0)
-		goto fail;
+		goto out;
 	if (n->kind == N_MUL) {
 		st = poly_mul(out, a, b);
 	} else {
@@ -163,10 +160,10 @@ static int eval_poly(struct mapper *M, int node, struct poly *out)
 	}
 	if (st != POLY_OK) {
 		poly_fail(M, n, st);
-		goto fail;
+		goto out;
 	}
 	rc = 0;
-fail:
+out:
 	free(a);
 	free(b);
 	return rc;
@@ -186,8 +183,7 @@ static int resolve(struct mapper *M)
 		if (s->kind == S_PARAM) {
 			if (M->is_param[s->name])
 				return diag_set(M->diag, s->line, s->col,
-						"param '%s' defined twice",
-						name_of(M, s->name));
+				                "param '%s' defined twice", name_of(M, s->name));
 			M->is_param[s->name] = true;
 		}
 	}
@@ -199,26 +195,24 @@ static int resolve(struct mapper *M)
 			continue;
 		if (M->is_param[s->name])
 			return diag_set(M->diag, s->line, s->col,
-					"'%s' is a param and cannot have an equation",
-					name_of(M, s->name));
+			                "'%s' is a param and cannot have an equation",
+			                name_of(M, s->name));
 		if ((prev = M->state_of[s->name]) >= 0)
 			return diag_set(M->diag, s->line, s->col,
-					"second equation for '%s' (the first is on line %d)",
-					name_of(M, s->name),
-					p->stmts[M->state_stmt[prev]].line);
+			                "second equation for '%s' (the first is on line %d)",
+			                name_of(M, s->name), p->stmts[M->state_stmt[prev]].line);
 		if (M->nstates >= CIRCUIT_INTS)
-			return diag_set(M->diag, s->line, s->col,
-					"too many integrators: '%s' is state variable %d, %s has %d",
-					name_of(M, s->name), M->nstates + 1,
-					M->target, CIRCUIT_INTS);
+			return diag_set(
+				M->diag, s->line, s->col,
+				"too many integrators: '%s' is state variable %d, %s has %d",
+				name_of(M, s->name), M->nstates + 1, M->target, CIRCUIT_INTS);
 		M->state_of[s->name] = M->nstates;
 		M->state_stmt[M->nstates] = i;
 		M->init_stmt[M->nstates] = -1;
 		M->nstates++;
 	}
 	if (M->nstates == 0)
-		return diag_set(M->diag, 0, 0,
-				"no equations (write x' = ... or dx/dt = ...)");
+		return diag_set(M->diag, 0, 0, "no equations (write x' = ... or dx/dt = ...)");
 	for (i = 0; i < p->nstmts; i++) {
 		const struct stmt *s = &p->stmts[i];
 
@@ -227,8 +221,8 @@ static int resolve(struct mapper *M)
 		if (eval_const(M, s->expr, &M->param[s->name]) < 0)
 			return -1;
 		if (!isfinite(M->param[s->name]))
-			return diag_set(M->diag, s->line, s->col,
-					"param '%s' is not finite", name_of(M, s->name));
+			return diag_set(M->diag, s->line, s->col, "param '%s' is not finite",
+			                name_of(M, s->name));
 		M->param_done[s->name] = true;
 	}
 	for (i = 0; i < p->nstmts; i++) {
@@ -240,26 +234,25 @@ static int resolve(struct mapper *M)
 			continue;
 		if (st < 0)
 			return diag_set(M->diag, s->line, s->col,
-					"initial value for '%s', which is not a state variable",
-					name_of(M, s->name));
+			                "initial value for '%s', which is not a state variable",
+			                name_of(M, s->name));
 		if (M->init_stmt[st] >= 0)
-			return diag_set(M->diag, s->line, s->col,
-					"second initial value for '%s'", name_of(M, s->name));
+			return diag_set(M->diag, s->line, s->col, "second initial value for '%s'",
+			                name_of(M, s->name));
 		if (eval_const(M, s->expr, &v) < 0)
 			return -1;
 		if (!(fabs(v) <= 1.0))
-			return diag_set(M->diag, s->line, s->col,
-					"initial value %g of '%s' out of range [-1, 1]: scale '%s' by %.3g or less",
-					v, name_of(M, s->name), name_of(M, s->name),
-					1.0 / fabs(v));
+			return diag_set(
+				M->diag, s->line, s->col,
+				"initial value %g of '%s' out of range [-1, 1]: scale '%s' by %.3g or less",
+				v, name_of(M, s->name), name_of(M, s->name), 1.0 / fabs(v));
 		M->x0[st] = v;
 		M->init_stmt[st] = i;
 	}
 	return 0;
 }
 
-static void describe(const struct mapper *M, const struct mono *m,
-		     char *buf, size_t len)
+static void describe(const struct mapper *M, const struct mono *m, char *buf, size_t len)
 {
 	size_t used = 0;
 	int i;
@@ -272,7 +265,7 @@ static void describe(const struct mapper *M, const struct mono *m,
 	for (i = 0; i < m->deg && used < len; i++) {
 		int st = m->v[i];
 		int w = snprintf(buf + used, len - used, "%s%s", i ? "*" : "",
-				 name_of(M, M->p->stmts[M->state_stmt[st]].name));
+		                 name_of(M, M->p->stmts[M->state_stmt[st]].name));
 
 		used += w > 0 ? (size_t)w : 0;
 	}
@@ -300,16 +293,17 @@ static int source_of(struct mapper *M, const struct mono *m)
 	b = m->v[m->deg - 1];
 	if (M->nmul >= CIRCUIT_MULS) {
 		describe(M, m, what, sizeof(what));
-		return diag_set(M->diag, m->line, m->col,
-				"too many multipliers: the product %s needs multiplier %d, %s has %d",
-				what, M->nmul + 1, M->target, CIRCUIT_MULS);
+		return diag_set(
+			M->diag, m->line, m->col,
+			"too many multipliers: the product %s needs multiplier %d, %s has %d", what,
+			M->nmul + 1, M->target, CIRCUIT_MULS);
 	}
 	j = M->nmul++;
 	M->mul[j] = *m;
-	M->conn[M->nconn++] = (struct conn){ CIRCUIT_MUL_BASE + 2 * j, a, 1.0,
-		m->line, m->col, -1, NULL };
-	M->conn[M->nconn++] = (struct conn){ CIRCUIT_MUL_BASE + 2 * j + 1, b, 1.0,
-		m->line, m->col, -1, NULL };
+	M->conn[M->nconn++] =
+		(struct conn){ CIRCUIT_MUL_BASE + 2 * j, a, 1.0, m->line, m->col, -1, NULL };
+	M->conn[M->nconn++] =
+		(struct conn){ CIRCUIT_MUL_BASE + 2 * j + 1, b, 1.0, m->line, m->col, -1, NULL };
 	return CIRCUIT_MUL_BASE + j;
 }
 
@@ -331,13 +325,14 @@ static int connect_terms(struct mapper *M)
 				continue;
 			if (!isfinite(m->c))
 				return diag_set(M->diag, m->line, m->col,
-						"coefficient is not finite");
+				                "coefficient is not finite");
 			src = m->deg == 0 ? SRC_CONST : source_of(M, m);
 			if (src < 0)
 				return -1;
 			/* the integrator inverts: feed -c to get +c */
-			M->conn[M->nconn++] = (struct conn){ s, src, -m->c,
-				m->line, m->col, M->state_stmt[s], m };
+			M->conn[M->nconn++] = (struct conn){ s,       src,    -m->c,
+				                             m->line, m->col, M->state_stmt[s],
+				                             m };
 		}
 	}
 	return 0;
@@ -349,9 +344,10 @@ static int coef_fail(struct mapper *M, const struct conn *cn)
 	const char *var = name_of(M, M->p->stmts[cn->stmt].name);
 
 	describe(M, cn->term, what, sizeof(what));
-	return diag_set(M->diag, cn->line, cn->col,
-			"coefficient %g of %s in the equation for %s' is out of range: at most 10 in magnitude (1 without upscaling); scale the system down by a factor of at least %.3g (e.g. a slower time scale or scaled variables)",
-			-cn->w, what, var, fabs(cn->w) / 10.0);
+	return diag_set(
+		M->diag, cn->line, cn->col,
+		"coefficient %g of %s in the equation for %s' is out of range: at most 10 in magnitude (1 without upscaling); scale the system down by a factor of at least %.3g (e.g. a slower time scale or scaled variables)",
+		-cn->w, what, var, fabs(cn->w) / 10.0);
 }
 
 /* Pass 3: lanes, one per distinct (source, weight). */
@@ -371,9 +367,10 @@ static int place(struct mapper *M, struct circuit *c)
 				break;
 		if (l == nlanes) {
 			if (nlanes >= CIRCUIT_LANES)
-				return diag_set(M->diag, cn->line, cn->col,
-						"too many lanes: this term needs lane %d, %s has %d",
-						nlanes + 1, M->target, CIRCUIT_LANES);
+				return diag_set(
+					M->diag, cn->line, cn->col,
+					"too many lanes: this term needs lane %d, %s has %d",
+					nlanes + 1, M->target, CIRCUIT_LANES);
 			lane_src[l] = cn->src;
 			lane_w[l] = cn->w;
 			nlanes++;
@@ -405,16 +402,16 @@ static int measure(struct mapper *M, struct circuit *c)
 			continue;
 		if (st < 0)
 			return diag_set(M->diag, s->line, s->col,
-					"cannot measure '%s': not a state variable",
-					name_of(M, s->name));
+			                "cannot measure '%s': not a state variable",
+			                name_of(M, s->name));
 		for (j = 0; j < c->nadc; j++)
 			if (c->adc[j] == st)
-				return diag_set(M->diag, s->line, s->col,
-						"'%s' is measured twice", name_of(M, s->name));
+				return diag_set(M->diag, s->line, s->col, "'%s' is measured twice",
+				                name_of(M, s->name));
 		if (c->nadc >= CIRCUIT_ADC_MAX)
 			return diag_set(M->diag, s->line, s->col,
-					"too many measured variables: %s has %d ADC channels",
-					M->target, CIRCUIT_ADC_MAX);
+			                "too many measured variables: %s has %d ADC channels",
+			                M->target, CIRCUIT_ADC_MAX);
 		c->adc[c->nadc++] = (int8_t)st;
 	}
 	if (c->nadc == 0)
@@ -423,8 +420,8 @@ static int measure(struct mapper *M, struct circuit *c)
 	return 0;
 }
 
-int compile_source(const char *src, size_t len, enum compile_target target,
-		   struct circuit *out, struct compile_diag *diag)
+int compile_source(const char *src, size_t len, enum compile_target target, struct circuit *out,
+                   struct compile_diag *diag)
 {
 	struct program *prog = malloc(sizeof(*prog));
 	struct mapper *M = calloc(1, sizeof(*M));
@@ -435,28 +432,27 @@ int compile_source(const char *src, size_t len, enum compile_target target,
 	memset(diag, 0, sizeof(*diag));
 	if (!prog || !M) {
 		diag_set(diag, 0, 0, "out of memory");
-		goto fail;
+		goto out;
 	}
 	if (parse_program(src, len, prog, diag) < 0)
-		goto fail;
+		goto out;
 	M->p = prog;
 	M->diag = diag;
 	M->target = target == COMPILE_REDAC ? "a REDAC cluster" : "LUCIDAC";
 	if (resolve(M) < 0 || connect_terms(M) < 0)
-		goto fail;
+		goto out;
 	circuit_init(&c);
 	for (i = 0; i < M->nstates; i++)
 		c.ic[i] = M->x0[i] == 0.0 ? 0.0 : -M->x0[i];
 	if (place(M, &c) < 0 || measure(M, &c) < 0)
-		goto fail;
+		goto out;
 	if (circuit_validate(&c, &cerr) < 0) {
-		diag_set(diag, 0, 0, "internal error: invalid circuit: %s: %s",
-			 cerr.loc, cerr.msg);
-		goto fail;
+		diag_set(diag, 0, 0, "internal error: invalid circuit: %s: %s", cerr.loc, cerr.msg);
+		goto out;
 	}
 	*out = c;
 	rc = 0;
-fail:
+out:
 	free(prog);
 	free(M);
 	return rc;

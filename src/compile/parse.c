@@ -15,14 +15,24 @@
 #include "compile/parse.h"
 
 enum tok_kind {
-	T_EOF, T_NL, T_NAME, T_NUM, T_PRIME, T_EQ, T_PLUS, T_MINUS, T_STAR,
-	T_SLASH, T_LPAREN, T_RPAREN, T_COMMA
+	T_EOF,
+	T_NL,
+	T_NAME,
+	T_NUM,
+	T_PRIME,
+	T_EQ,
+	T_PLUS,
+	T_MINUS,
+	T_STAR,
+	T_SLASH,
+	T_LPAREN,
+	T_RPAREN,
+	T_COMMA
 };
 
-static const char *const tok_names[] = {
-	"end of input", "end of line", "name", "number", "'", "'='", "'+'",
-	"'-'", "'*'", "'/'", "'('", "')'", "','"
-};
+static const char *const tok_names[] = { "end of input", "end of line", "name", "number", "'",
+	                                 "'='",          "'+'",         "'-'",  "'*'",    "'/'",
+	                                 "'('",          "')'",         "','" };
 
 struct token {
 	enum tok_kind kind;
@@ -76,8 +86,7 @@ static void skip_blank(struct lexer *lx)
 	}
 }
 
-static int lex_number(struct lexer *lx, struct token *t,
-		      struct compile_diag *diag)
+static int lex_number(struct lexer *lx, struct token *t, struct compile_diag *diag)
 {
 	const char *start = lx->s;
 	char buf[64], *end;
@@ -113,10 +122,8 @@ static int lex_number(struct lexer *lx, struct token *t,
 static int lex(struct lexer *lx, struct token *t, struct compile_diag *diag)
 {
 	static const char singles[] = "'=+-*/(),";
-	static const enum tok_kind single_kinds[] = {
-		T_PRIME, T_EQ, T_PLUS, T_MINUS, T_STAR, T_SLASH, T_LPAREN,
-		T_RPAREN, T_COMMA
-	};
+	static const enum tok_kind single_kinds[] = { T_PRIME, T_EQ,     T_PLUS,   T_MINUS, T_STAR,
+		                                      T_SLASH, T_LPAREN, T_RPAREN, T_COMMA };
 	const char *hit;
 	char ch;
 
@@ -142,8 +149,7 @@ static int lex(struct lexer *lx, struct token *t, struct compile_diag *diag)
 		while (lx->s < lx->end && (isalnum((unsigned char)*lx->s) || *lx->s == '_')) {
 			if (n >= PROG_NAME_LEN)
 				return diag_set(diag, t->line, t->col,
-						"name longer than %d characters",
-						PROG_NAME_LEN);
+				                "name longer than %d characters", PROG_NAME_LEN);
 			t->text[n++] = *lx->s++;
 			lx->col++;
 		}
@@ -160,8 +166,7 @@ static int lex(struct lexer *lx, struct token *t, struct compile_diag *diag)
 	}
 	if (isprint((unsigned char)ch))
 		return diag_set(diag, t->line, t->col, "unexpected character '%c'", ch);
-	return diag_set(diag, t->line, t->col,
-			"unexpected byte 0x%02x", (unsigned char)ch);
+	return diag_set(diag, t->line, t->col, "unexpected byte 0x%02x", (unsigned char)ch);
 }
 
 static int advance(struct parser *P)
@@ -186,10 +191,10 @@ static int unexpected(struct parser *P, const char *wanted)
 	const struct token *t = &P->tok;
 
 	if (t->kind == T_NAME)
-		return diag_set(P->diag, t->line, t->col,
-				"expected %s, found name '%s'", wanted, t->text);
-	return diag_set(P->diag, t->line, t->col, "expected %s, found %s",
-			wanted, tok_names[t->kind]);
+		return diag_set(P->diag, t->line, t->col, "expected %s, found name '%s'", wanted,
+		                t->text);
+	return diag_set(P->diag, t->line, t->col, "expected %s, found %s", wanted,
+	                tok_names[t->kind]);
 }
 
 static int expect(struct parser *P, enum tok_kind kind, const char *wanted)
@@ -208,8 +213,7 @@ static int intern(struct parser *P, const char *name, int line, int col)
 		if (strcmp(p->names[i], name) == 0)
 			return i;
 	if (p->nnames >= PROG_MAX_NAMES)
-		return diag_set(P->diag, line, col, "more than %d names",
-				PROG_MAX_NAMES);
+		return diag_set(P->diag, line, col, "more than %d names", PROG_MAX_NAMES);
 	snprintf(p->names[p->nnames], sizeof(p->names[0]), "%s", name);
 	return p->nnames++;
 }
@@ -220,9 +224,8 @@ static int new_node(struct parser *P, enum node_kind kind, int line, int col)
 	struct node *n;
 
 	if (p->nnodes >= PROG_MAX_NODES)
-		return diag_set(P->diag, line, col,
-				"expressions too large (more than %d nodes)",
-				PROG_MAX_NODES);
+		return diag_set(P->diag, line, col, "expressions too large (more than %d nodes)",
+		                PROG_MAX_NODES);
 	n = &p->nodes[p->nnodes];
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
@@ -241,8 +244,7 @@ static int parse_unary(struct parser *P, int depth)
 
 	if (depth >= PROG_MAX_DEPTH)
 		return diag_set(P->diag, t.line, t.col,
-				"expression nested more than %d levels deep",
-				PROG_MAX_DEPTH);
+		                "expression nested more than %d levels deep", PROG_MAX_DEPTH);
 	switch (t.kind) {
 	case T_MINUS:
 	case T_PLUS:
@@ -284,8 +286,9 @@ static int parse_term(struct parser *P, int depth)
 		int right, n;
 
 		if (op.kind == T_SLASH)
-			return diag_set(P->diag, op.line, op.col,
-					"division is not supported (write the factor as a number or a param)");
+			return diag_set(
+				P->diag, op.line, op.col,
+				"division is not supported (write the factor as a number or a param)");
 		if (advance(P) < 0 || (right = parse_unary(P, depth)) < 0 ||
 		    (n = new_node(P, N_MUL, op.line, op.col)) < 0)
 			return -1;
@@ -305,33 +308,30 @@ static int parse_expr(struct parser *P, int depth)
 		int right, n;
 
 		if (advance(P) < 0 || (right = parse_term(P, depth)) < 0 ||
-		    (n = new_node(P, op.kind == T_PLUS ? N_ADD : N_SUB,
-				  op.line, op.col)) < 0)
+		    (n = new_node(P, op.kind == T_PLUS ? N_ADD : N_SUB, op.line, op.col)) < 0)
 			return -1;
 		P->p->nodes[n].a = left;
 		P->p->nodes[n].b = right;
 		left = n;
 	}
-	if (left >= 0 && P->tok.kind != T_NL && P->tok.kind != T_EOF &&
-	    P->tok.kind != T_RPAREN && P->tok.kind != T_COMMA) {
-		if (P->tok.kind == T_NAME || P->tok.kind == T_NUM ||
-		    P->tok.kind == T_LPAREN)
+	if (left >= 0 && P->tok.kind != T_NL && P->tok.kind != T_EOF && P->tok.kind != T_RPAREN &&
+	    P->tok.kind != T_COMMA) {
+		if (P->tok.kind == T_NAME || P->tok.kind == T_NUM || P->tok.kind == T_LPAREN)
 			return unexpected(P, "an operator ('*' for products)");
 		return unexpected(P, "an operator or the end of the line");
 	}
 	return left;
 }
 
-static int add_stmt(struct parser *P, enum stmt_kind kind,
-		    const struct token *name, int expr)
+static int add_stmt(struct parser *P, enum stmt_kind kind, const struct token *name, int expr)
 {
 	struct program *p = P->p;
 	struct stmt *s;
 	int idx;
 
 	if (p->nstmts >= PROG_MAX_STMTS)
-		return diag_set(P->diag, name->line, name->col,
-				"more than %d statements", PROG_MAX_STMTS);
+		return diag_set(P->diag, name->line, name->col, "more than %d statements",
+		                PROG_MAX_STMTS);
 	if ((idx = intern(P, name->text, name->line, name->col)) < 0)
 		return -1;
 	s = &p->stmts[p->nstmts++];
@@ -349,8 +349,7 @@ static int reserved(const char *name)
 }
 
 /* "= expr" then the end of the statement. */
-static int parse_rhs(struct parser *P, enum stmt_kind kind,
-		     const struct token *name)
+static int parse_rhs(struct parser *P, enum stmt_kind kind, const struct token *name)
 {
 	int e;
 
@@ -386,7 +385,8 @@ static int parse_statement(struct parser *P)
 	enum tok_kind next;
 
 	if (first.kind != T_NAME)
-		return unexpected(P, "a statement (param, measure, x' = ..., dx/dt = ..., x(0) = ...)");
+		return unexpected(
+			P, "a statement (param, measure, x' = ..., dx/dt = ..., x(0) = ...)");
 	if (strcmp(first.text, "measure") == 0)
 		return advance(P) < 0 ? -1 : parse_measure(P);
 	if (peek(P, &next) < 0)
@@ -396,13 +396,13 @@ static int parse_statement(struct parser *P)
 			return -1;
 		name = P->tok;
 		if (reserved(name.text))
-			return diag_set(P->diag, name.line, name.col,
-					"'%s' is a reserved word", name.text);
+			return diag_set(P->diag, name.line, name.col, "'%s' is a reserved word",
+			                name.text);
 		return advance(P) < 0 ? -1 : parse_rhs(P, S_PARAM, &name);
 	}
 	if (reserved(first.text))
-		return diag_set(P->diag, first.line, first.col,
-				"'%s' is a reserved word", first.text);
+		return diag_set(P->diag, first.line, first.col, "'%s' is a reserved word",
+		                first.text);
 	if (advance(P) < 0)
 		return -1;
 	switch (next) {
@@ -411,7 +411,7 @@ static int parse_statement(struct parser *P)
 	case T_SLASH:
 		if (first.text[0] != 'd' || !first.text[1])
 			return diag_set(P->diag, first.line, first.col,
-					"expected dNAME/dt, found '%s/'", first.text);
+			                "expected dNAME/dt, found '%s/'", first.text);
 		name = first;
 		memmove(name.text, name.text + 1, strlen(name.text));
 		name.col++;
@@ -420,8 +420,8 @@ static int parse_statement(struct parser *P)
 		if (P->tok.kind != T_NAME || strcmp(P->tok.text, "dt") != 0)
 			return unexpected(P, "'dt'");
 		if (reserved(name.text))
-			return diag_set(P->diag, name.line, name.col,
-					"'%s' is a reserved word", name.text);
+			return diag_set(P->diag, name.line, name.col, "'%s' is a reserved word",
+			                name.text);
 		return advance(P) < 0 ? -1 : parse_rhs(P, S_EQUATION, &name);
 	case T_LPAREN:
 		if (advance(P) < 0)
@@ -436,15 +436,13 @@ static int parse_statement(struct parser *P)
 	}
 }
 
-int parse_program(const char *src, size_t len, struct program *p,
-		  struct compile_diag *diag)
+int parse_program(const char *src, size_t len, struct program *p, struct compile_diag *diag)
 {
 	struct parser P;
 
 	memset(p, 0, sizeof(*p));
 	if (len > COMPILE_SOURCE_MAX)
-		return diag_set(diag, 0, 0, "source larger than %d bytes",
-				COMPILE_SOURCE_MAX);
+		return diag_set(diag, 0, 0, "source larger than %d bytes", COMPILE_SOURCE_MAX);
 	P.lx.s = src;
 	P.lx.end = src + len;
 	P.lx.line = 1;

@@ -23,26 +23,38 @@ enum {
 	PROG_NAME_LEN = 32,
 	PROG_MAX_NODES = 4096,
 	PROG_MAX_STMTS = 512,
-	PROG_MAX_DEPTH = 32      /* nesting of unary minus and parentheses */
+	PROG_MAX_DEPTH = 32 /* nesting of unary minus and parentheses */
 };
 
-enum node_kind { N_NUM, N_NAME, N_NEG, N_ADD, N_SUB, N_MUL };
+enum node_kind {
+	N_NUM,
+	N_NAME,
+	N_NEG,
+	N_ADD,
+	N_SUB,
+	N_MUL
+};
 
 struct node {
 	enum node_kind kind;
 	int line, col;
-	double num;    /* N_NUM */
-	int name;      /* N_NAME: index into names */
-	int a, b;      /* operands (node indices) */
+	double num; /* N_NUM */
+	int name;   /* N_NAME: index into names */
+	int a, b;   /* operands (node indices) */
 };
 
-enum stmt_kind { S_PARAM, S_EQUATION, S_INIT, S_MEASURE };
+enum stmt_kind {
+	S_PARAM,
+	S_EQUATION,
+	S_INIT,
+	S_MEASURE
+};
 
 struct stmt {
 	enum stmt_kind kind;
-	int line, col;  /* of the name */
+	int line, col; /* of the name */
 	int name;
-	int expr;       /* root node; -1 for S_MEASURE */
+	int expr; /* root node; -1 for S_MEASURE */
 };
 
 struct program {
@@ -53,8 +65,7 @@ struct program {
 };
 
 /* Parses src into *p; -1 with a diagnostic on the first error. */
-int parse_program(const char *src, size_t len, struct program *p,
-		  struct compile_diag *diag);
+int parse_program(const char *src, size_t len, struct program *p, struct compile_diag *diag);
 
 /* Sets *diag; returns -1. */
 int diag_set(struct compile_diag *diag, int line, int col, const char *fmt, ...)

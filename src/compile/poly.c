@@ -36,8 +36,7 @@ void poly_scale(struct poly *p, double s)
 
 int mono_same(const struct mono *a, const struct mono *b)
 {
-	return a->deg == b->deg &&
-	       memcmp(a->v, b->v, (size_t)a->deg * sizeof(a->v[0])) == 0;
+	return a->deg == b->deg && memcmp(a->v, b->v, (size_t)a->deg * sizeof(a->v[0])) == 0;
 }
 
 /* Adds one term to p, merging with an equal monomial. */
@@ -67,8 +66,7 @@ enum poly_status poly_add(struct poly *p, const struct poly *q)
 	return POLY_OK;
 }
 
-enum poly_status poly_mul(struct poly *out, const struct poly *a,
-			  const struct poly *b)
+enum poly_status poly_mul(struct poly *out, const struct poly *a, const struct poly *b)
 {
 	enum poly_status st;
 	int i, j;
@@ -84,10 +82,10 @@ enum poly_status poly_mul(struct poly *out, const struct poly *a,
 				return POLY_DEGREE;
 			m.c = x->c * y->c;
 			m.deg = x->deg + y->deg;
-			while (p < x->deg || q < y->deg)  /* merge sorted */
-				m.v[k++] = (q >= y->deg ||
-					    (p < x->deg && x->v[p] <= y->v[q]))
-					? x->v[p++] : y->v[q++];
+			while (p < x->deg || q < y->deg) /* merge sorted */
+				m.v[k++] = (q >= y->deg || (p < x->deg && x->v[p] <= y->v[q]))
+				                   ? x->v[p++]
+				                   : y->v[q++];
 			if ((st = add_term(out, &m)) != POLY_OK)
 				return st;
 		}

@@ -12,14 +12,14 @@
 #include <stdint.h>
 
 enum {
-	POLY_MAX_TERMS = 48,  /* more distinct terms than lanes exist */
-	POLY_MAX_DEG = 5      /* 4 multipliers realise at most degree 5 */
+	POLY_MAX_TERMS = 48, /* more distinct terms than lanes exist */
+	POLY_MAX_DEG = 5     /* 4 multipliers realise at most degree 5 */
 };
 
 struct mono {
 	double c;
 	int deg;
-	uint8_t v[POLY_MAX_DEG];  /* ascending variable indices */
+	uint8_t v[POLY_MAX_DEG]; /* ascending variable indices */
 	int line, col;
 };
 
@@ -28,7 +28,11 @@ struct poly {
 	struct mono t[POLY_MAX_TERMS];
 };
 
-enum poly_status { POLY_OK = 0, POLY_TOO_MANY_TERMS, POLY_DEGREE };
+enum poly_status {
+	POLY_OK = 0,
+	POLY_TOO_MANY_TERMS,
+	POLY_DEGREE
+};
 
 void poly_const(struct poly *p, double c, int line, int col);
 void poly_var(struct poly *p, int var, int line, int col);
@@ -36,8 +40,7 @@ void poly_scale(struct poly *p, double s);
 /* p += q */
 enum poly_status poly_add(struct poly *p, const struct poly *q);
 /* out = a * b (out must not alias a or b) */
-enum poly_status poly_mul(struct poly *out, const struct poly *a,
-			  const struct poly *b);
+enum poly_status poly_mul(struct poly *out, const struct poly *a, const struct poly *b);
 /* Whether two monomials have the same variables. */
 int mono_same(const struct mono *a, const struct mono *b);
 

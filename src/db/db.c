@@ -12,7 +12,7 @@
 #include "db/db.h"
 
 int db_init(struct db *db, const char *conninfo, const char *application_name,
-	    const struct db_statement *const *statement_sets)
+            const struct db_statement *const *statement_sets)
 {
 	memset(db, 0, sizeof(*db));
 	db->statement_sets = statement_sets;
@@ -85,7 +85,7 @@ static int db_connect(struct db *db)
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		if (!outage_logged)
 			log_error("database connection failed: %s",
-				  db->conn ? PQerrorMessage(db->conn) : "out of memory");
+			          db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		outage_logged = 1;
 		goto fail;
 	}
@@ -124,11 +124,12 @@ PGresult *db_exec(struct db *db, const char *name, int n_params, const char *con
 }
 
 PGresult *db_exec_bin(struct db *db, const char *name, int n_params, const char *const *params,
-		      const int *lengths, const int *formats, int result_format)
+                      const int *lengths, const int *formats, int result_format)
 {
 	if (db_ready(db) != DB_OK)
 		return NULL;
-	return db_checked(db, PQexecPrepared(db->conn, name, n_params, params, lengths, formats, result_format));
+	return db_checked(db, PQexecPrepared(db->conn, name, n_params, params, lengths, formats,
+	                                     result_format));
 }
 
 PGresult *db_exec_params(struct db *db, const char *sql, int n_params, const char *const *params)

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <libpq-fe.h>
 
-#define DB_OK 0
+#define DB_OK  0
 #define DB_ERR (-1)
 
 struct db_statement {
@@ -32,7 +32,7 @@ struct db {
 
 /* Remember what to connect to; connects on first db_ready(). */
 int db_init(struct db *db, const char *conninfo, const char *application_name,
-	    const struct db_statement *const *statement_sets);
+            const struct db_statement *const *statement_sets);
 /* Switch to another conninfo (config reload); reconnects on next use. */
 int db_set_conninfo(struct db *db, const char *conninfo);
 void db_close(struct db *db);
@@ -49,7 +49,7 @@ int db_ready(struct db *db);
 PGresult *db_exec(struct db *db, const char *name, int n_params, const char *const *params);
 /* Same with explicit lengths and formats (binary parameters, e.g. bytea). */
 PGresult *db_exec_bin(struct db *db, const char *name, int n_params, const char *const *params,
-		      const int *lengths, const int *formats, int result_format);
+                      const int *lengths, const int *formats, int result_format);
 /* An unnamed statement with text parameters, planned for these values
  * (for queries whose shape depends on the request, such as search). */
 PGresult *db_exec_params(struct db *db, const char *sql, int n_params, const char *const *params);

@@ -22,7 +22,7 @@
 extern char **environ;
 
 #define CHILD_READ_CHUNK 65536
-#define CHILD_LINGER_MS 2000
+#define CHILD_LINGER_MS  2000
 
 void child_init(struct child *c, child_line_fn on_line, void *ctx, size_t out_limit)
 {
@@ -41,8 +41,8 @@ static void close_fd(int *fd)
 	}
 }
 
-static int spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
-		       const int in[2], const int out[2], const int err[2])
+static int spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr, const int in[2],
+                       const int out[2], const int err[2])
 {
 	sigset_t none, all;
 
@@ -53,7 +53,7 @@ static int spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
 	    posix_spawn_file_actions_adddup2(fa, err[1], 2) != 0)
 		return -1;
 	if (posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-					   POSIX_SPAWN_SETSIGDEF) != 0 ||
+	                                           POSIX_SPAWN_SETSIGDEF) != 0 ||
 	    posix_spawnattr_setpgroup(attr, 0) != 0 ||
 	    posix_spawnattr_setsigmask(attr, &none) != 0 ||
 	    posix_spawnattr_setsigdefault(attr, &all) != 0)
@@ -90,7 +90,7 @@ int child_spawn(struct child *c, char *const argv[], const void *input, size_t i
 		goto fail;
 	}
 	rc = strchr(argv[0], '/') ? posix_spawn(&c->pid, argv[0], &fa, &attr, argv, environ)
-				  : posix_spawnp(&c->pid, argv[0], &fa, &attr, argv, environ);
+	                          : posix_spawnp(&c->pid, argv[0], &fa, &attr, argv, environ);
 	if (rc != 0) {
 		c->pid = 0;
 		goto fail;
@@ -165,7 +165,7 @@ int child_fork(struct child *c, child_fn fn, void *arg)
 		forked_setup(out[1], err[1]);
 		_exit(fn(arg, out[1], err[1]));
 	}
-	setpgid(c->pid, c->pid);        /* before any kill of the group; the child does it too */
+	setpgid(c->pid, c->pid); /* before any kill of the group; the child does it too */
 	keep_pipes(c, out, err);
 	return 0;
 fail:
@@ -200,7 +200,7 @@ static void feed_stdin(struct child *c)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
-				close_fd(&c->in_fd);   /* EPIPE: the child does not want it */
+				close_fd(&c->in_fd); /* EPIPE: the child does not want it */
 			return;
 		}
 		c->in_off += (size_t)n;
@@ -223,7 +223,8 @@ static void read_stdout(struct child *c)
 			close_fd(&c->out_fd);
 			return;
 		}
-		if (c->out.len + (size_t)n > c->out_limit || buf_append(&c->out, chunk, (size_t)n) != 0) {
+		if (c->out.len + (size_t)n > c->out_limit ||
+		    buf_append(&c->out, chunk, (size_t)n) != 0) {
 			c->out_overflow = true;
 			close_fd(&c->out_fd);
 			child_kill(c);
@@ -252,7 +253,8 @@ static void emit_lines(struct child *c, bool final)
 	}
 	buf_consume(&c->err, start);
 	if (c->err.len >= CHILD_LINE_MAX || (final && c->err.len > 0)) {
-		c->on_line(c->ctx, c->err.data, c->err.len < CHILD_LINE_MAX ? c->err.len : CHILD_LINE_MAX);
+		c->on_line(c->ctx, c->err.data,
+		           c->err.len < CHILD_LINE_MAX ? c->err.len : CHILD_LINE_MAX);
 		buf_reset(&c->err);
 	}
 }

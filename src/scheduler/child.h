@@ -30,17 +30,17 @@ typedef void (*child_line_fn)(void *ctx, const char *line, size_t len);
 typedef int (*child_fn)(void *arg, int out, int err);
 
 struct child {
-	pid_t pid;              /* 0: never started */
+	pid_t pid; /* 0: never started */
 	bool exited;
-	int status;             /* wait status, valid once exited */
+	int status; /* wait status, valid once exited */
 	int64_t exited_at_ms;
-	int in_fd, out_fd, err_fd;      /* -1 when closed */
-	const char *in_data;    /* borrowed, must outlive the child's stdin */
+	int in_fd, out_fd, err_fd; /* -1 when closed */
+	const char *in_data;       /* borrowed, must outlive the child's stdin */
 	size_t in_len, in_off;
 	struct buf out;
 	size_t out_limit;
 	bool out_overflow;
-	struct buf err;         /* partial stderr line */
+	struct buf err; /* partial stderr line */
 	child_line_fn on_line;
 	void *ctx;
 };

@@ -27,15 +27,15 @@ static struct exec *claimed_exec(PGresult *res, int col, enum exec_kind kind)
 
 	if (e == NULL)
 		return NULL;
-	if (!PQgetisnull(res, 0, col + 1) &&
-	    buf_append(&e->input, PQgetvalue(res, 0, col + 1), (size_t)PQgetlength(res, 0, col + 1)) != 0)
+	if (!PQgetisnull(res, 0, col + 1) && buf_append(&e->input, PQgetvalue(res, 0, col + 1),
+	                                                (size_t)PQgetlength(res, 0, col + 1)) != 0)
 		exec_fail(e, "out of memory reading the task input");
 	return e;
 }
 
 /* 1 claimed (*out set), 0 queue empty, -1 database trouble. */
 static int claim(struct sched *s, const char *stmt, const char *queue, enum exec_kind kind,
-		 struct exec **out)
+                 struct exec **out)
 {
 	char detail[SCHED_ME_MAX + 16];
 	const char *params[3] = { queue, s->me, detail };
@@ -48,17 +48,17 @@ static int claim(struct sched *s, const char *stmt, const char *queue, enum exec
 		return -1;
 	if (!db_result_ok(res)) {
 		log_error("claim on %s: %s", queue, PQresultErrorMessage(res));
-		goto fail;
+		goto out;
 	}
 	if (PQntuples(res) == 0) {
 		rc = 0;
-		goto fail;
+		goto out;
 	}
 	if ((*out = claimed_exec(res, 0, kind)) == NULL)
-		goto fail;
+		goto out;
 	log_debug("claimed task %s from %s", (*out)->id, queue);
 	rc = 1;
-fail:
+out:
 	PQclear(res);
 	return rc;
 }
@@ -117,7 +117,7 @@ static void dispatch_slot(struct sched *s, struct slot *slot)
 		return;
 	rc = claim(s, "claim_device", slot->queue, slot_kind(slot), &e);
 	if (rc <= 0) {
-		slot->wanted = false;       /* empty, or an error: the poll tick retries */
+		slot->wanted = false; /* empty, or an error: the poll tick retries */
 		return;
 	}
 	adopt_on_slot(s, slot, e);

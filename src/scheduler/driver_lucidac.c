@@ -32,10 +32,17 @@
 #include "scheduler/sched.h"
 
 #define LUCI_CONNECT_TIMEOUT_MS 5000
-#define LUCI_REPLY_TIMEOUT_MS 10000
-#define LUCI_LINE_MAX ((size_t)64 << 20)
+#define LUCI_REPLY_TIMEOUT_MS   10000
+#define LUCI_LINE_MAX           ((size_t)64 << 20)
 
-enum luci_phase { LP_CONNECTING, LP_ENTITIES, LP_SET_CIRCUIT, LP_START_RUN, LP_COLLECTING, LP_CLOSED };
+enum luci_phase {
+	LP_CONNECTING,
+	LP_ENTITIES,
+	LP_SET_CIRCUIT,
+	LP_START_RUN,
+	LP_COLLECTING,
+	LP_CLOSED
+};
 
 struct luci_run {
 	int fd;
@@ -55,8 +62,8 @@ struct luci_run {
 	int64_t run_deadline_ms;
 };
 
-static const char *const phase_names[] = { "connect", "get_entities", "set_circuit", "start_run",
-					   "run data", "closed" };
+static const char *const phase_names[] = { "connect",   "get_entities", "set_circuit",
+	                                   "start_run", "run data",     "closed" };
 
 static void luci_close(struct luci_run *r)
 {
@@ -108,7 +115,7 @@ static void luci_flush(struct luci_run *r)
 		ssize_t n = write(r->fd, r->tx.data, r->tx.len);
 
 		if (n <= 0)
-			return;         /* EAGAIN: POLLOUT; errors show up on read */
+			return; /* EAGAIN: POLLOUT; errors show up on read */
 		buf_consume(&r->tx, (size_t)n);
 	}
 }
@@ -142,16 +149,16 @@ static json_t *apb_to_json(struct exec *e, json_t *apb)
 	if (!json_is_string(apb) ||
 	    base64_decode(json_string_value(apb), json_string_length(apb), &bytes, &len) != 0) {
 		exec_fail(e, "circuit_apb is not valid base64");
-		goto fail;
+		goto out;
 	}
 	if (circuit_from_apb(bytes, len, &c, &cerr) != 0) {
 		exec_fail(e, "circuit_apb: %s: %s", cerr.loc, cerr.msg);
-		goto fail;
+		goto out;
 	}
 	circuit = circuit_to_json(&c);
 	if (circuit == NULL)
 		exec_fail(e, "out of memory converting the APB circuit");
-fail:
+out:
 	free(bytes);
 	return circuit;
 }
@@ -166,7 +173,7 @@ static int parse_input(struct exec *e, struct luci_run *r)
 
 	if (!json_is_object(in)) {
 		exec_fail(e, "task input is not a JSON object: %s", jerr.text);
-		goto fail;
+		goto out;
 	}
 	if (circuit == NULL && json_object_get(in, "circuit_apb") != NULL)
 		r->circuit = apb_to_json(e, json_object_get(in, "circuit_apb"));
@@ -175,19 +182,19 @@ static int parse_input(struct exec *e, struct luci_run *r)
 	else
 		exec_fail(e, "task input has no circuit");
 	if (r->circuit == NULL)
-		goto fail;
+		goto out;
 	if (luci_channels(r->circuit, &r->ch, err) != 0) {
 		exec_fail(e, "%s", err);
-		goto fail;
+		goto out;
 	}
 	r->op_time = json_number_value(json_object_get(in, "op_time"));
 	r->sample_rate = (int)json_integer_value(json_object_get(in, "sample_rate"));
 	if (!(r->op_time > 0) || r->sample_rate <= 0) {
 		exec_fail(e, "task input needs op_time > 0 and sample_rate > 0");
-		goto fail;
+		goto out;
 	}
 	rc = 0;
-fail:
+out:
 	json_decref(in);
 	return rc;
 }
@@ -208,11 +215,12 @@ int luci_start(struct sched *s, struct exec *e)
 	if (parse_input(e, r) != 0)
 		return -1;
 	r->reply_timeout_ms = e->timeout_s * 1000 < LUCI_REPLY_TIMEOUT_MS ? e->timeout_s * 1000
-									    : LUCI_REPLY_TIMEOUT_MS;
+	                                                                  : LUCI_REPLY_TIMEOUT_MS;
 	r->run_deadline_ms = e->deadline_ms + (int64_t)ceil(r->op_time * 1000);
 	r->phase = LP_CONNECTING;
-	r->phase_deadline_ms = now + (r->reply_timeout_ms < LUCI_CONNECT_TIMEOUT_MS
-				      ? r->reply_timeout_ms : LUCI_CONNECT_TIMEOUT_MS);
+	r->phase_deadline_ms =
+		now + (r->reply_timeout_ms < LUCI_CONNECT_TIMEOUT_MS ? r->reply_timeout_ms
+	                                                             : LUCI_CONNECT_TIMEOUT_MS);
 	r->fd = net_connect_start(dc->host, dc->port);
 	if (r->fd < 0) {
 		luci_unreachable(s, e, strerror(errno));
@@ -228,8 +236,8 @@ void luci_poll_fds(struct exec *e, struct pollset *ps)
 	if (r == NULL || r->fd < 0)
 		return;
 	pollset_add(ps, r->fd,
-		    (short)(POLLIN | (r->phase == LP_CONNECTING || r->tx.len > 0 ? POLLOUT : 0)),
-		    WATCH_EXEC, e);
+	            (short)(POLLIN | (r->phase == LP_CONNECTING || r->tx.len > 0 ? POLLOUT : 0)),
+	            WATCH_EXEC, e);
 }
 
 static void on_connected(struct sched *s, struct exec *e, int64_t now)
@@ -266,7 +274,8 @@ static void on_entities(struct sched *s, struct exec *e, struct luci_reply *m, i
 	}
 	if (marked < 0) {
 		luci_close(r);
-		exec_requeue(e, "requeued: database unavailable before the task reached the device");
+		exec_requeue(e,
+		             "requeued: database unavailable before the task reached the device");
 		return;
 	}
 	r->phase = LP_SET_CIRCUIT;
@@ -285,7 +294,7 @@ static void on_circuit_set(struct sched *s, struct exec *e, struct luci_reply *m
 	}
 	net_new_id(r->run_id);
 	msg = luci_start_run_msg(r->run_id, r->op_time, r->sample_rate, r->ch.num_channels,
-				 luci_ic_time_ns(r->circuit));
+	                         luci_ic_time_ns(r->circuit));
 	r->phase = LP_START_RUN;
 	if (luci_send(r, "start_run", msg, now) != 0)
 		exec_fail(e, "out of memory");
@@ -299,7 +308,8 @@ static void run_finished(struct sched *s, struct exec *e)
 
 	(void)s;
 	if (r->samples.n < expected)
-		exec_log(e, "device sent %zu samples per channel, expected %zu", r->samples.n, expected);
+		exec_log(e, "device sent %zu samples per channel, expected %zu", r->samples.n,
+		         expected);
 	result.data = luci_samples_json(&r->samples, &r->ch, expected, &result.len);
 	result.cap = result.len + 1;
 	luci_close(r);
@@ -307,9 +317,8 @@ static void run_finished(struct sched *s, struct exec *e)
 		exec_fail(e, "out of memory building the result");
 		return;
 	}
-	exec_log(e, "run done: %zu samples on %d channels", r->samples.n < expected ? r->samples.n
-										   : expected,
-		 r->ch.n_out);
+	exec_log(e, "run done: %zu samples on %d channels",
+	         r->samples.n < expected ? r->samples.n : expected, r->ch.n_out);
 	exec_succeed(e, &result, "application/json");
 }
 
@@ -321,7 +330,8 @@ static void on_run_message(struct sched *s, struct exec *e, struct luci_reply *m
 
 	r->phase_deadline_ms = now + r->reply_timeout_ms + (int64_t)ceil(r->op_time * 1000);
 	if (strcmp(m->type, "run_data") == 0) {
-		if (luci_samples_add(&r->samples, &r->ch, json_object_get(m->msg, "data"), err) != 0)
+		if (luci_samples_add(&r->samples, &r->ch, json_object_get(m->msg, "data"), err) !=
+		    0)
 			luci_trouble(s, e, err);
 		return;
 	}
@@ -395,7 +405,8 @@ static void on_lines(struct sched *s, struct exec *e, int64_t now)
 	size_t len;
 	int rc;
 
-	while (e->state == EXEC_RUNNING && r->fd >= 0 && (rc = jsonl_next(&r->rx, &line, &len)) != 0) {
+	while (e->state == EXEC_RUNNING && r->fd >= 0 &&
+	       (rc = jsonl_next(&r->rx, &line, &len)) != 0) {
 		struct luci_reply m;
 		char shown[120];
 
@@ -404,7 +415,8 @@ static void on_lines(struct sched *s, struct exec *e, int64_t now)
 			return;
 		}
 		if (luci_reply_parse(line, len, &m) != 0) {
-			size_t n = text_clean(line, len < sizeof(shown) - 1 ? len : sizeof(shown) - 1, shown);
+			size_t n = text_clean(
+				line, len < sizeof(shown) - 1 ? len : sizeof(shown) - 1, shown);
 
 			shown[n] = '\0';
 			exec_log(e, "malformed line from the device: %s", shown);
@@ -431,8 +443,9 @@ static void on_readable(struct sched *s, struct exec *e, int64_t now)
 		if (n <= 0) {
 			on_lines(s, e, now);
 			if (e->state == EXEC_RUNNING)
-				luci_trouble(s, e, n == 0 ? "connection closed by the device"
-							  : strerror(errno));
+				luci_trouble(s, e,
+				             n == 0 ? "connection closed by the device"
+				                    : strerror(errno));
 			return;
 		}
 		if (jsonl_feed(&r->rx, chunk, (size_t)n) != 0) {
@@ -477,7 +490,7 @@ void luci_tick(struct sched *s, struct exec *e, int64_t now)
 		exec_fail(e, "device %s: run timed out after %d s", e->slot->name, e->timeout_s);
 	} else if (now >= r->phase_deadline_ms) {
 		snprintf(why, sizeof(why), "no answer within %d ms (%s)", r->reply_timeout_ms,
-			 phase_names[r->phase]);
+		         phase_names[r->phase]);
 		if (r->phase >= LP_START_RUN)
 			luci_abort(e);
 		luci_trouble(s, e, why);
@@ -490,7 +503,8 @@ int64_t luci_next_deadline(const struct exec *e)
 
 	if (e->state != EXEC_RUNNING || r == NULL || r->fd < 0)
 		return INT64_MAX;
-	return r->phase_deadline_ms < r->run_deadline_ms ? r->phase_deadline_ms : r->run_deadline_ms;
+	return r->phase_deadline_ms < r->run_deadline_ms ? r->phase_deadline_ms
+	                                                 : r->run_deadline_ms;
 }
 
 /* Best effort stop_run, then close: the loop never waits for the device. */
@@ -519,7 +533,8 @@ void luci_shutdown(struct sched *s, struct exec *e, bool forced)
 		return;
 	if (!e->reached) {
 		luci_close(e->luci);
-		exec_requeue(e, "requeued: the scheduler shut down before the task reached the device");
+		exec_requeue(
+			e, "requeued: the scheduler shut down before the task reached the device");
 	} else if (forced) {
 		luci_abort(e);
 		exec_fail(e, "the scheduler shut down before the run finished");

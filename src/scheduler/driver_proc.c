@@ -53,8 +53,8 @@ static int sim_child(void *arg, int out_fd, int err_fd)
 	if (out == NULL || log == NULL)
 		return 1;
 	setvbuf(log, NULL, _IOLBF, 0);
-	if (sim_input_parse(e->input.data ? e->input.data : "", e->input.len, &c, &opt,
-			    msg, sizeof(msg)) == 0 &&
+	if (sim_input_parse(e->input.data ? e->input.data : "", e->input.len, &c, &opt, msg,
+	                    sizeof(msg)) == 0 &&
 	    sim_run_print(&c, &opt, out, log, msg, sizeof(msg)) == 0)
 		rc = 0;
 	else
@@ -110,19 +110,21 @@ static void proc_finish(struct sched *s, struct exec *e)
 		exec_fail(e, "result larger than %zu bytes", c->out_limit);
 	} else if (WIFSIGNALED(c->status)) {
 		exec_fail(e, "%s killed by signal %d%s%s", proc_name(e), WTERMSIG(c->status),
-			  why ? ": " : "", why ? why : "");
+		          why ? ": " : "", why ? why : "");
 	} else if (WEXITSTATUS(c->status) != 0) {
 		if (why != NULL)
 			exec_fail(e, "%s", why);
 		else
-			exec_fail(e, "%s exited with status %d", proc_name(e), WEXITSTATUS(c->status));
+			exec_fail(e, "%s exited with status %d", proc_name(e),
+			          WEXITSTATUS(c->status));
 	} else if (e->kind == EXEC_COMPILE) {
 		if (c->out.len == 0)
 			exec_fail(e, "the compiler wrote no APB to stdout");
 		else
 			exec_succeed(e, &c->out, "application/octet-stream");
 	} else if (!looks_like_json_array(&c->out)) {
-		exec_fail(e, "%s did not print a measurement list (JSON array) on stdout", proc_name(e));
+		exec_fail(e, "%s did not print a measurement list (JSON array) on stdout",
+		          proc_name(e));
 	} else {
 		exec_succeed(e, &c->out, "application/json");
 	}

@@ -82,7 +82,7 @@ static void start_process(struct sched *s, struct exec *e)
 		break;
 	case EXEC_COMPILE:
 		e->argv = argv_copy(s, s->devs->compilers[e->backend].command,
-				    s->devs->compilers[e->backend].n_command);
+		                    s->devs->compilers[e->backend].n_command);
 		break;
 	case EXEC_LUCIDAC:
 		return;
@@ -114,7 +114,7 @@ void exec_start(struct sched *s, struct exec *e)
 		exec_log(e, "scheduler %s: running on device %s", s->me, e->slot->name);
 	else
 		exec_log(e, "scheduler %s: compiling for %s", s->me,
-			 device_class_name((enum device_class)e->backend));
+		         device_class_name((enum device_class)e->backend));
 	if (e->kind == EXEC_LUCIDAC)
 		luci_start(s, e);
 	else
@@ -290,7 +290,7 @@ int64_t exec_next_deadline(const struct exec *e)
 	else if (e->state == EXEC_RUNNING)
 		next = e->deadline_ms;
 	if (e->child.exited && (e->child.out_fd >= 0 || e->child.err_fd >= 0))
-		next = now_ms() + 100;     /* a grandchild may hold the pipes */
+		next = now_ms() + 100; /* a grandchild may hold the pipes */
 	if (e->log.len > 0 && e->log_first_ms + SCHED_LOG_FLUSH_MS < next)
 		next = e->log_first_ms + SCHED_LOG_FLUSH_MS;
 	return next;

@@ -13,8 +13,8 @@
 
 struct jsonl {
 	struct buf in;
-	size_t start;     /* first byte not yet returned */
-	size_t scan;      /* where to continue looking for '\n' */
+	size_t start; /* first byte not yet returned */
+	size_t scan;  /* where to continue looking for '\n' */
 	size_t max_line;
 };
 

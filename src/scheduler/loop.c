@@ -66,7 +66,7 @@ void sched_request_stop(struct sched *s)
 	s->stopping = true;
 	s->stop_deadline_ms = now + (int64_t)s->app->shutdown_timeout_s * 1000;
 	log_info("stopping: no new tasks; waiting up to %d s for running ones",
-		 s->app->shutdown_timeout_s);
+	         s->app->shutdown_timeout_s);
 	shutdown_execs(s, false);
 }
 
@@ -155,7 +155,8 @@ static void progress(struct sched *s, int64_t now)
 			store_flush_logs(s, e, now, false);
 		if (e->state == EXEC_DONE && store_outcome(s, e) == 0)
 			e->state = EXEC_FINISHED;
-		if ((e->state == EXEC_FINISHED || e->state == EXEC_ABORTING) && exec_released(e, now))
+		if ((e->state == EXEC_FINISHED || e->state == EXEC_ABORTING) &&
+		    exec_released(e, now))
 			exec_unlink(s, e);
 		e = next;
 	}
@@ -244,7 +245,8 @@ static bool finished(struct sched *s, int64_t now)
 	if (s->execs == NULL)
 		return true;
 	if (s->stop_forced && now >= s->stop_deadline_ms + STOP_STORE_GRACE_MS) {
-		log_warn("leaving with outcomes not stored; the lease rescue will handle those tasks");
+		log_warn(
+			"leaving with outcomes not stored; the lease rescue will handle those tasks");
 		return true;
 	}
 	return false;

@@ -23,7 +23,7 @@ static void reply_error_text(struct luci_reply *r, json_t *error, json_t *code)
 		snprintf(r->error, sizeof(r->error), "%s", dump ? dump : "error");
 	} else {
 		snprintf(r->error, sizeof(r->error), "error code %lld",
-			 (long long)json_integer_value(code));
+		         (long long)json_integer_value(code));
 	}
 	free(dump);
 }
@@ -47,7 +47,7 @@ int luci_reply_parse(const char *line, size_t len, struct luci_reply *r)
 	r->id = json_is_string(id) ? json_string_value(id) : NULL;
 	r->msg = json_object_get(r->root, "msg");
 	r->is_error = (error != NULL && !json_is_null(error)) ||
-		      (json_is_integer(code) && json_integer_value(code) != 0);
+	              (json_is_integer(code) && json_integer_value(code) != 0);
 	if (r->is_error)
 		reply_error_text(r, error, code);
 	return 0;
@@ -68,23 +68,23 @@ char *luci_encode(const char *id, const char *type, json_t *msg, size_t *len)
 	if (msg == NULL)
 		msg = json_object();
 	if (env == NULL || msg == NULL)
-		goto fail;
+		goto out;
 	if (json_object_set_new(env, "id", json_string(id)) != 0 ||
 	    json_object_set_new(env, "type", json_string(type)) != 0 ||
 	    json_object_set(env, "msg", msg) != 0)
-		goto fail;
+		goto out;
 	text = json_dumps(env, JSON_COMPACT);
 	if (text == NULL)
-		goto fail;
+		goto out;
 	n = strlen(text);
 	line = malloc(n + 2);
 	if (line == NULL)
-		goto fail;
+		goto out;
 	memcpy(line, text, n);
 	line[n] = '\n';
 	line[n + 1] = '\0';
 	*len = n + 1;
-fail:
+out:
 	free(text);
 	json_decref(msg);
 	json_decref(env);
@@ -99,7 +99,7 @@ int luci_mac(json_t *msg, char *out, size_t cap)
 
 	if (!json_is_object(entities))
 		return -1;
-	json_object_foreach(entities, key, value) {
+	json_object_foreach (entities, key, value) {
 		(void)value;
 		if (key[0] == '/')
 			key++;
@@ -122,14 +122,16 @@ int luci_channels(json_t *circuit, struct luci_channels *ch, char err[LUCI_ERR_M
 		return 0;
 	if (!json_is_array(adc) || json_array_size(adc) > LUCI_MAX_CHANNELS) {
 		snprintf(err, LUCI_ERR_MAX, "adc_channels must be an array of at most %d entries",
-			 LUCI_MAX_CHANNELS);
+		         LUCI_MAX_CHANNELS);
 		return -1;
 	}
-	json_array_foreach(adc, i, v) {
+	json_array_foreach (adc, i, v) {
 		if (json_is_null(v))
 			continue;
-		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 15) {
-			snprintf(err, LUCI_ERR_MAX, "adc_channels[%zu] must be an M-block output 0-15 or null", i);
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 15) {
+			snprintf(err, LUCI_ERR_MAX,
+			         "adc_channels[%zu] must be an M-block output 0-15 or null", i);
 			return -1;
 		}
 		ch->column[ch->n_out++] = (int)i;
@@ -140,12 +142,12 @@ int luci_channels(json_t *circuit, struct luci_channels *ch, char err[LUCI_ERR_M
 
 long luci_ic_time_ns(json_t *circuit)
 {
-	json_t *elements = json_object_get(json_object_get(json_object_get(circuit, "/0"), "/M0"),
-					   "elements");
+	json_t *elements =
+		json_object_get(json_object_get(json_object_get(circuit, "/0"), "/M0"), "elements");
 	size_t i;
 	json_t *el;
 
-	json_array_foreach(elements, i, el) {
+	json_array_foreach (elements, i, el) {
 		json_t *k = json_object_get(el, "k");
 
 		if (json_is_number(k) && json_number_value(k) == 100)
@@ -159,16 +161,15 @@ json_t *luci_set_circuit_msg(const char *mac, json_t *circuit)
 	return json_pack("{s:[s],s:O}", "entity", mac, "config", circuit);
 }
 
-json_t *luci_start_run_msg(const char *run_id, double op_time, int sample_rate,
-			   int num_channels, long ic_time_ns)
+json_t *luci_start_run_msg(const char *run_id, double op_time, int sample_rate, int num_channels,
+                           long ic_time_ns)
 {
-	return json_pack("{s:s,s:n,s:{s:b,s:b,s:I,s:I},s:{s:i,s:i,s:b,s:b}}",
-			 "id", run_id, "session",
-			 "config", "halt_on_external_trigger", 0, "halt_on_overload", 0,
-			 "ic_time", (json_int_t)ic_time_ns,
-			 "op_time", (json_int_t)llround(op_time * 1e9),
-			 "daq_config", "num_channels", num_channels, "sample_rate", sample_rate,
-			 "sample_op", 1, "sample_op_end", 1);
+	return json_pack("{s:s,s:n,s:{s:b,s:b,s:I,s:I},s:{s:i,s:i,s:b,s:b}}", "id", run_id,
+	                 "session", "config", "halt_on_external_trigger", 0, "halt_on_overload", 0,
+	                 "ic_time", (json_int_t)ic_time_ns, "op_time",
+	                 (json_int_t)llround(op_time * 1e9), "daq_config", "num_channels",
+	                 num_channels, "sample_rate", sample_rate, "sample_op", 1, "sample_op_end",
+	                 1);
 }
 
 static int samples_grow(struct luci_samples *s, int n_out, size_t need)
@@ -191,7 +192,7 @@ static int samples_grow(struct luci_samples *s, int n_out, size_t need)
 }
 
 int luci_samples_add(struct luci_samples *s, const struct luci_channels *ch, json_t *data,
-		     char err[LUCI_ERR_MAX])
+                     char err[LUCI_ERR_MAX])
 {
 	size_t i;
 	json_t *row;
@@ -204,10 +205,10 @@ int luci_samples_add(struct luci_samples *s, const struct luci_channels *ch, jso
 		snprintf(err, LUCI_ERR_MAX, "out of memory collecting run data");
 		return -1;
 	}
-	json_array_foreach(data, i, row) {
+	json_array_foreach (data, i, row) {
 		if (!json_is_array(row) || json_array_size(row) < (size_t)ch->num_channels) {
 			snprintf(err, LUCI_ERR_MAX, "run_data row with %zu values, expected %d",
-				 json_is_array(row) ? json_array_size(row) : 0, ch->num_channels);
+			         json_is_array(row) ? json_array_size(row) : 0, ch->num_channels);
 			return -1;
 		}
 		for (int k = 0; k < ch->n_out; k++) {
@@ -239,8 +240,8 @@ static int append_double(struct buf *out, double v, bool first)
 	return buf_printf(out, "%s%s", first ? "" : ",", text);
 }
 
-char *luci_samples_json(const struct luci_samples *s, const struct luci_channels *ch,
-			size_t limit, size_t *len)
+char *luci_samples_json(const struct luci_samples *s, const struct luci_channels *ch, size_t limit,
+                        size_t *len)
 {
 	struct buf out = { 0 };
 	size_t n = s->n < limit ? s->n : limit;

@@ -15,15 +15,15 @@
 #include <jansson.h>
 
 #define LUCI_MAX_CHANNELS 8
-#define LUCI_ERR_MAX 512
+#define LUCI_ERR_MAX      512
 
 /* One message from the device.  root owns everything; the rest borrow. */
 struct luci_reply {
 	json_t *root;
-	const char *type;   /* NULL when absent */
-	const char *id;     /* NULL when absent (lucipy's start_run reply) */
-	json_t *msg;        /* NULL when absent */
-	bool is_error;      /* "error" present, or a non-zero "code" */
+	const char *type; /* NULL when absent */
+	const char *id;   /* NULL when absent (lucipy's start_run reply) */
+	json_t *msg;      /* NULL when absent */
+	bool is_error;    /* "error" present, or a non-zero "code" */
 	char error[LUCI_ERR_MAX];
 };
 
@@ -39,9 +39,9 @@ int luci_mac(json_t *msg, char *out, size_t cap);
 
 /* Which device columns make the task's channels (adc_channels, nulls skipped). */
 struct luci_channels {
-	int n_out;                         /* channels in the result */
-	int column[LUCI_MAX_CHANNELS];     /* result channel k = device column column[k] */
-	int num_channels;                  /* daq num_channels: trailing nulls dropped */
+	int n_out;                     /* channels in the result */
+	int column[LUCI_MAX_CHANNELS]; /* result channel k = device column column[k] */
+	int num_channels;              /* daq num_channels: trailing nulls dropped */
 };
 int luci_channels(json_t *circuit, struct luci_channels *ch, char err[LUCI_ERR_MAX]);
 
@@ -49,8 +49,8 @@ int luci_channels(json_t *circuit, struct luci_channels *ch, char err[LUCI_ERR_M
 long luci_ic_time_ns(json_t *circuit);
 
 json_t *luci_set_circuit_msg(const char *mac, json_t *circuit);
-json_t *luci_start_run_msg(const char *run_id, double op_time, int sample_rate,
-			   int num_channels, long ic_time_ns);
+json_t *luci_start_run_msg(const char *run_id, double op_time, int sample_rate, int num_channels,
+                           long ic_time_ns);
 
 /* Samples collected so far, one column per result channel. */
 struct luci_samples {
@@ -60,10 +60,10 @@ struct luci_samples {
 };
 /* Append the rows of a run_data msg.data.  0, or -1 with err set. */
 int luci_samples_add(struct luci_samples *s, const struct luci_channels *ch, json_t *data,
-		     char err[LUCI_ERR_MAX]);
+                     char err[LUCI_ERR_MAX]);
 /* The measurement list, at most `limit` samples per channel.  NULL on OOM. */
-char *luci_samples_json(const struct luci_samples *s, const struct luci_channels *ch,
-			size_t limit, size_t *len);
+char *luci_samples_json(const struct luci_samples *s, const struct luci_channels *ch, size_t limit,
+                        size_t *len);
 void luci_samples_free(struct luci_samples *s);
 
 #endif

@@ -27,10 +27,12 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: acloud-scheduler [-c CONFIG] [--name NAME] [-v]\n"
-		     "  -c, --config FILE  acloud.yml (default %s)\n"
-		     "  -n, --name NAME    scheduler name in tasks.claimed_by (default: host name)\n"
-		     "  -v, --verbose      debug logging\n", DEFAULT_CONFIG);
+	fprintf(out,
+	        "usage: acloud-scheduler [-c CONFIG] [--name NAME] [-v]\n"
+	        "  -c, --config FILE  acloud.yml (default %s)\n"
+	        "  -n, --name NAME    scheduler name in tasks.claimed_by (default: host name)\n"
+	        "  -v, --verbose      debug logging\n",
+	        DEFAULT_CONFIG);
 }
 
 static int parse_args(int argc, char **argv, const char **config, const char **name)
@@ -146,18 +148,18 @@ int main(int argc, char **argv)
 	if (make_identity(&s, name) != 0)
 		return 2;
 	if (load_config(&s, &devs) != 0)
-		goto fail;
+		goto out;
 	s.exe_dir = find_exe_dir();
 	if (setup_signals(&s) != 0)
-		goto fail;
+		goto out;
 	if (db_init(&s.db, s.app->database, "acloud-scheduler", sched_statement_sets) != DB_OK)
-		goto fail;
+		goto out;
 	if (registry_apply(&s, devs) != 0)
-		goto fail;
+		goto out;
 	devs = NULL;
 	log_info("started as %s: %zu devices", s.me, s.devs->n_devices);
 	rc = sched_run(&s) == 0 ? 0 : 1;
-fail:
+out:
 	if (devs != NULL)
 		devices_config_free(devs);
 	registry_free(&s);

@@ -16,8 +16,9 @@
 
 int net_connect_start(const char *host, int port)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+		                  .ai_socktype = SOCK_STREAM,
+		                  .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *ai = NULL;
 	char service[16];
 	int fd = -1, rc;

@@ -20,7 +20,7 @@
 #include "scheduler/sched.h"
 
 #define PROBE_TIMEOUT_MS 3000
-#define PROBE_LINE_MAX ((size_t)1 << 20)
+#define PROBE_LINE_MAX   ((size_t)1 << 20)
 
 struct probe {
 	struct slot *slot;
@@ -131,7 +131,7 @@ void probe_poll_fds(struct sched *s, struct pollset *ps)
 		if (p == NULL)
 			continue;
 		pollset_add(ps, p->fd, (short)(POLLIN | (p->req_off < p->req_len ? POLLOUT : 0)),
-			    WATCH_PROBE, p);
+		            WATCH_PROBE, p);
 	}
 }
 

@@ -72,7 +72,8 @@ static void apply_backends(struct sched *s, const struct devices_config *cfg)
 		struct backend *b = &s->backends[c];
 
 		b->configured = cfg->compilers[c].configured;
-		snprintf(b->queue, sizeof(b->queue), "compile:%s", device_class_name((enum device_class)c));
+		snprintf(b->queue, sizeof(b->queue), "compile:%s",
+		         device_class_name((enum device_class)c));
 		b->wanted = b->configured;
 	}
 }
@@ -126,17 +127,17 @@ static char *read_entity(const char *path, size_t *len)
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || (size_t)size > ENTITY_MAX ||
 	    fseek(f, 0, SEEK_SET) != 0) {
 		log_error("entity %s: unreadable or larger than %zu bytes", path, ENTITY_MAX);
-		goto fail;
+		goto out;
 	}
 	data = malloc((size_t)size + 1);
 	if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
 		log_error("entity %s: read failed", path);
 		free(data);
 		data = NULL;
-		goto fail;
+		goto out;
 	}
 	*len = (size_t)size;
-fail:
+out:
 	fclose(f);
 	return data;
 }
@@ -158,7 +159,8 @@ static int upsert_device(struct sched *s, const struct device_config *dc)
 {
 	size_t entity_len = 0;
 	char *entity = dc->entity_path ? read_entity(dc->entity_path, &entity_len) : NULL;
-	const char *params[4] = { dc->name, device_class_name(dc->cls), driver_name(dc->driver), entity };
+	const char *params[4] = { dc->name, device_class_name(dc->cls), driver_name(dc->driver),
+		                  entity };
 	const int lengths[4] = { 0, 0, 0, (int)entity_len };
 	const int formats[4] = { 0, 0, 0, 1 };
 	PGresult *res = session_exec_bin(s, "device_upsert", 4, params, lengths, formats, 0);
@@ -179,19 +181,19 @@ static int unconfigure_others(struct sched *s)
 	int rc = -1;
 
 	if (buf_append_str(&names, "{") != 0)
-		goto fail;
+		goto out;
 	for (size_t i = 0; i < s->devs->n_devices; i++)
 		if (buf_printf(&names, "%s\"%s\"", i ? "," : "", s->devs->devices[i].name) != 0)
-			goto fail;
+			goto out;
 	if (buf_append_str(&names, "}") != 0)
-		goto fail;
+		goto out;
 	params[0] = names.data;
 	res = session_exec(s, "device_unconfigure", 1, params);
 	rc = res != NULL && db_result_ok(res) ? 0 : -1;
 	if (res != NULL && rc != 0)
 		log_error("devices: %s", PQresultErrorMessage(res));
 	PQclear(res);
-fail:
+out:
 	buf_free(&names);
 	return rc;
 }

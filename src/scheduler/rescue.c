@@ -28,7 +28,7 @@ void rescue_stale(struct sched *s)
 		log_error("rescue: %s", PQresultErrorMessage(res));
 	} else if (atoi(PQgetvalue(res, 0, 0)) > 0 || atoi(PQgetvalue(res, 0, 1)) > 0) {
 		log_warn("rescued tasks of a lost scheduler: %s requeued, %s failed",
-			 PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+		         PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
 	}
 	PQclear(res);
 }

@@ -35,17 +35,31 @@
 #include "scheduler/child.h"
 #include "scheduler/util.h"
 
-#define SCHED_QUEUE_MAX 80          /* "device:" + 64-char name */
-#define SCHED_ME_MAX 160
-#define SCHED_LOG_PENDING_MAX (4u << 20)
-#define SCHED_LOG_FLUSH_MS 100
-#define SCHED_RESULT_MAX ((size_t)512 << 20)
+#define SCHED_QUEUE_MAX         80 /* "device:" + 64-char name */
+#define SCHED_ME_MAX            160
+#define SCHED_LOG_PENDING_MAX   (4u << 20)
+#define SCHED_LOG_FLUSH_MS      100
+#define SCHED_RESULT_MAX        ((size_t)512 << 20)
 #define SCHED_PROBE_INTERVAL_MS 10000
-#define SCHED_RECONNECT_MS 1000
+#define SCHED_RECONNECT_MS      1000
 
-enum exec_kind { EXEC_SIMULATOR, EXEC_COMMAND, EXEC_COMPILE, EXEC_LUCIDAC };
-enum exec_state { EXEC_RUNNING, EXEC_DONE, EXEC_ABORTING, EXEC_FINISHED };
-enum exec_outcome { OUTCOME_SUCCEEDED, OUTCOME_FAILED, OUTCOME_REQUEUE };
+enum exec_kind {
+	EXEC_SIMULATOR,
+	EXEC_COMMAND,
+	EXEC_COMPILE,
+	EXEC_LUCIDAC
+};
+enum exec_state {
+	EXEC_RUNNING,
+	EXEC_DONE,
+	EXEC_ABORTING,
+	EXEC_FINISHED
+};
+enum exec_outcome {
+	OUTCOME_SUCCEEDED,
+	OUTCOME_FAILED,
+	OUTCOME_REQUEUE
+};
 
 struct slot;
 struct luci_run;
@@ -56,41 +70,41 @@ struct exec {
 	char id[37];
 	enum exec_kind kind;
 	enum exec_state state;
-	struct slot *slot;          /* run tasks */
-	int backend;                /* compile tasks: device class; -1 otherwise */
-	bool reached;               /* the device has seen the task (no requeue) */
+	struct slot *slot; /* run tasks */
+	int backend;       /* compile tasks: device class; -1 otherwise */
+	bool reached;      /* the device has seen the task (no requeue) */
 	int64_t started_ms;
-	int64_t deadline_ms;        /* execution timeout */
+	int64_t deadline_ms; /* execution timeout */
 	int timeout_s;
-	bool timed_out;             /* killed at the timeout */
-	bool shutdown_killed;       /* killed by a shutdown past its timeout */
-	struct buf input;           /* the task's input blob */
-	struct buf log;             /* lines not yet in task_log, '\n'-separated */
+	bool timed_out;       /* killed at the timeout */
+	bool shutdown_killed; /* killed by a shutdown past its timeout */
+	struct buf input;     /* the task's input blob */
+	struct buf log;       /* lines not yet in task_log, '\n'-separated */
 	size_t log_dropped;
-	int64_t log_first_ms;       /* when the oldest pending line came */
-	char last_line[256];        /* last stderr line: the error of a failed child */
-	enum exec_outcome outcome;  /* valid in EXEC_DONE */
-	char *error;                /* failed: the message for tasks.error */
-	char *detail;               /* history detail of the terminal entry */
+	int64_t log_first_ms;      /* when the oldest pending line came */
+	char last_line[256];       /* last stderr line: the error of a failed child */
+	enum exec_outcome outcome; /* valid in EXEC_DONE */
+	char *error;               /* failed: the message for tasks.error */
+	char *detail;              /* history detail of the terminal entry */
 	struct buf result;
 	const char *result_type;
-	struct child child;         /* simulator, command, compile */
-	char **argv;                /* command, compile: owned copy (reloads may free the config) */
-	struct luci_run *luci;      /* lucidac */
-	bool successor_tried;       /* the finish claimed the slot's next task too */
-	struct exec *successor;     /* what it claimed: started once this exec is released */
+	struct child child;     /* simulator, command, compile */
+	char **argv;            /* command, compile: owned copy (reloads may free the config) */
+	struct luci_run *luci;  /* lucidac */
+	bool successor_tried;   /* the finish claimed the slot's next task too */
+	struct exec *successor; /* what it claimed: started once this exec is released */
 };
 
 struct slot {
 	struct slot *next;
 	char *name;
 	char queue[SCHED_QUEUE_MAX];
-	const struct device_config *cfg;   /* in s->devs; re-pointed on reload */
-	bool locked;            /* advisory lock held on the current connection */
-	bool available;         /* last probe result */
-	bool available_known;   /* written to the devices table since locking */
-	bool wanted;            /* the queue may hold work: try to claim */
-	bool retiring;          /* gone from devices.yml: finish, unlock, drop */
+	const struct device_config *cfg; /* in s->devs; re-pointed on reload */
+	bool locked;                     /* advisory lock held on the current connection */
+	bool available;                  /* last probe result */
+	bool available_known;            /* written to the devices table since locking */
+	bool wanted;                     /* the queue may hold work: try to claim */
+	bool retiring;                   /* gone from devices.yml: finish, unlock, drop */
 	struct exec *exec;
 	int64_t next_probe_ms;
 	struct probe *probe;
@@ -107,11 +121,11 @@ struct sched {
 	const char *config_path;
 	struct app_config *app;
 	struct devices_config *devs;
-	char me[SCHED_ME_MAX];          /* tasks.claimed_by of this process */
-	char *exe_dir;                  /* where acloud-scheduler is */
+	char me[SCHED_ME_MAX]; /* tasks.claimed_by of this process */
+	char *exe_dir;         /* where acloud-scheduler is */
 	struct db db;
-	bool session_up;                /* connected, LISTENing, locks valid */
-	bool registry_dirty;            /* devices table needs the registry */
+	bool session_up;     /* connected, LISTENing, locks valid */
+	bool registry_dirty; /* devices table needs the registry */
 	int64_t next_connect_ms;
 	struct slot *slots;
 	struct backend backends[DEVICE_CLASS_COUNT];
@@ -124,7 +138,12 @@ struct sched {
 };
 
 /* A set of pollfds with the object each belongs to. */
-enum watch_kind { WATCH_SIGNAL, WATCH_DB, WATCH_EXEC, WATCH_PROBE };
+enum watch_kind {
+	WATCH_SIGNAL,
+	WATCH_DB,
+	WATCH_EXEC,
+	WATCH_PROBE
+};
 struct watch {
 	enum watch_kind kind;
 	void *obj;
@@ -141,7 +160,7 @@ void pollset_add(struct pollset *ps, int fd, short events, enum watch_kind kind,
 int session_maintain(struct sched *s, int64_t now);
 PGresult *session_exec(struct sched *s, const char *stmt, int n, const char *const *params);
 PGresult *session_exec_bin(struct sched *s, const char *stmt, int n, const char *const *params,
-			   const int *lengths, const int *formats, int result_format);
+                           const int *lengths, const int *formats, int result_format);
 int session_fd(const struct sched *s);
 void session_on_readable(struct sched *s);
 /* Handle queued notifications; true when there were any. */

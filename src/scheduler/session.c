@@ -22,16 +22,17 @@
  * rescan with SKIP LOCKED yields the next row, so one claim would take many
  * tasks.  QUEUE, ME and DETAIL are SQL expressions (parameters).
  */
-#define CLAIM_CTES(QUEUE, ME, DETAIL, EXTRA) \
-	"q AS MATERIALIZED (" \
-	" SELECT id FROM tasks WHERE queue = " QUEUE " AND state = 'queued' " EXTRA \
-	" ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED" \
-	"), c AS (" \
-	" UPDATE tasks t SET state = 'inprogress', started_at = now(), updated_at = now()," \
-	"  heartbeat_at = now(), claimed_by = " ME ", reached_device = false" \
-	" FROM q WHERE t.id = q.id RETURNING t.id" \
-	"), ch AS (" \
-	" INSERT INTO task_history (task_id, state, detail) SELECT id, 'inprogress', " DETAIL " FROM c" \
+#define CLAIM_CTES(QUEUE, ME, DETAIL, EXTRA)                                                  \
+	"q AS MATERIALIZED ("                                                                 \
+	" SELECT id FROM tasks WHERE queue = " QUEUE " AND state = 'queued' " EXTRA           \
+	" ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"              \
+	"), c AS ("                                                                           \
+	" UPDATE tasks t SET state = 'inprogress', started_at = now(), updated_at = now(),"   \
+	"  heartbeat_at = now(), claimed_by = " ME ", reached_device = false"                 \
+	" FROM q WHERE t.id = q.id RETURNING t.id"                                            \
+	"), ch AS ("                                                                          \
+	" INSERT INTO task_history (task_id, state, detail) SELECT id, 'inprogress', " DETAIL \
+	" FROM c"                                                                             \
 	")"
 /* The claimed task's id and input blob. */
 #define CLAIM_JOIN "LEFT JOIN task_blobs cb ON cb.task_id = c.id AND cb.kind = 'input'"
@@ -41,11 +42,10 @@
 const struct db_statement sched_statements[] = {
 	/* One task at a time per device, even across schedulers. */
 	{ "claim_device", CLAIM_SQL("AND NOT EXISTS (SELECT 1 FROM tasks r"
-				    " WHERE r.queue = $1 AND r.state = 'inprogress')") },
+	                            " WHERE r.queue = $1 AND r.state = 'inprogress')") },
 	{ "claim_compile", CLAIM_SQL("") },
-	{ "mark_reached",
-	  "UPDATE tasks SET reached_device = true, updated_at = now()"
-	  " WHERE id = $1::uuid AND state = 'inprogress' AND claimed_by = $2" },
+	{ "mark_reached", "UPDATE tasks SET reached_device = true, updated_at = now()"
+	                  " WHERE id = $1::uuid AND state = 'inprogress' AND claimed_by = $2" },
 	/*
 	 * The outcome, with the last log lines, in one statement; and when $9
 	 * names the device's queue, the claim of the device's next task too
@@ -68,11 +68,11 @@ const struct db_statement sched_statements[] = {
 	  " INSERT INTO task_log (task_id, line)"
 	  " SELECT t.id, x.l FROM t, unnest(string_to_array($8, E'\\n')) WITH ORDINALITY AS x(l, n)"
 	  " ORDER BY x.n"
-	  "), " CLAIM_CTES("$9", "$2", "'scheduler ' || $2",
-			   "AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.queue = $9"
-			   " AND r.state = 'inprogress' AND NOT (r.id = $1::uuid AND r.claimed_by = $2))")
-	  " SELECT (SELECT count(*) FROM t)::text, c.id::text, cb.data"
-	  " FROM (SELECT) one LEFT JOIN c ON true " CLAIM_JOIN },
+	  "), " CLAIM_CTES(
+		  "$9", "$2", "'scheduler ' || $2",
+		  "AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.queue = $9"
+		  " AND r.state = 'inprogress' AND NOT (r.id = $1::uuid AND r.claimed_by = $2))") " SELECT (SELECT count(*) FROM t)::text, c.id::text, cb.data"
+	                                                                                          " FROM (SELECT) one LEFT JOIN c ON true " CLAIM_JOIN },
 	{ "requeue",
 	  "WITH t AS ("
 	  " UPDATE tasks SET state = 'queued', started_at = NULL, heartbeat_at = NULL,"
@@ -86,10 +86,9 @@ const struct db_statement sched_statements[] = {
 	  "INSERT INTO task_log (task_id, line)"
 	  " SELECT $1::uuid, x.l FROM unnest(string_to_array($2, E'\\n')) WITH ORDINALITY AS x(l, n)"
 	  " WHERE EXISTS (SELECT 1 FROM tasks WHERE id = $1::uuid) ORDER BY x.n" },
-	{ "heartbeat",
-	  "UPDATE tasks SET heartbeat_at = now()"
-	  " WHERE id = ANY($1::uuid[]) AND state = 'inprogress' AND claimed_by = $2"
-	  " RETURNING id::text" },
+	{ "heartbeat", "UPDATE tasks SET heartbeat_at = now()"
+	               " WHERE id = ANY($1::uuid[]) AND state = 'inprogress' AND claimed_by = $2"
+	               " RETURNING id::text" },
 	{ "rescue",
 	  "WITH stale AS MATERIALIZED ("
 	  " SELECT id, reached_device, claimed_by FROM tasks"
@@ -118,8 +117,10 @@ const struct db_statement sched_statements[] = {
 	  "), n AS ("
 	  " SELECT pg_notify('acloud_tasks', d.queue) FROM (SELECT DISTINCT queue FROM rq) d"
 	  ") SELECT (SELECT count(*) FROM rq), (SELECT count(*) FROM fl), (SELECT count(*) FROM n)" },
-	{ "lock_device", "SELECT pg_try_advisory_lock(hashtextextended('acloud-device:' || $1, 0))" },
-	{ "unlock_device", "SELECT pg_advisory_unlock(hashtextextended('acloud-device:' || $1, 0))" },
+	{ "lock_device",
+	  "SELECT pg_try_advisory_lock(hashtextextended('acloud-device:' || $1, 0))" },
+	{ "unlock_device",
+	  "SELECT pg_advisory_unlock(hashtextextended('acloud-device:' || $1, 0))" },
 	{ "device_upsert",
 	  "INSERT INTO devices (name, class, driver, entity, available, configured, updated_at)"
 	  " VALUES ($1, $2::device_class, $3, $4::bytea, false, true, now())"
@@ -175,7 +176,7 @@ int session_maintain(struct sched *s, int64_t now)
 	registry_write(s);
 	registry_locks(s);
 	registry_want_all(s);
-	s->next_heartbeat_ms = 0;      /* before any rescue: our leases may be old */
+	s->next_heartbeat_ms = 0; /* before any rescue: our leases may be old */
 	return s->session_up ? 0 : -1;
 }
 
@@ -199,7 +200,7 @@ PGresult *session_exec(struct sched *s, const char *stmt, int n, const char *con
 }
 
 PGresult *session_exec_bin(struct sched *s, const char *stmt, int n, const char *const *params,
-			   const int *lengths, const int *formats, int result_format)
+                           const int *lengths, const int *formats, int result_format)
 {
 	if (!s->session_up || !conn_alive(s)) {
 		session_down(s);

@@ -27,7 +27,7 @@ static const char *pending_lines(struct exec *e)
 	}
 	if (e->log.len == 0)
 		return NULL;
-	e->log.data[e->log.len - 1] = '\0';     /* the last '\n' */
+	e->log.data[e->log.len - 1] = '\0'; /* the last '\n' */
 	return e->log.data;
 }
 
@@ -62,10 +62,15 @@ void store_flush_logs(struct sched *s, struct exec *e, int64_t now, bool force)
 static PGresult *store_finish(struct sched *s, struct exec *e)
 {
 	bool ok = e->outcome == OUTCOME_SUCCEEDED;
-	const char *params[9] = { e->id, s->me, ok ? "succeeded" : "failed", ok ? NULL : e->error,
-				  ok ? e->result_type : NULL, ok ? e->result.data : NULL,
-				  ok ? NULL : e->error, pending_lines(e),
-				  dispatch_successor_queue(s, e) };
+	const char *params[9] = { e->id,
+		                  s->me,
+		                  ok ? "succeeded" : "failed",
+		                  ok ? NULL : e->error,
+		                  ok ? e->result_type : NULL,
+		                  ok ? e->result.data : NULL,
+		                  ok ? NULL : e->error,
+		                  pending_lines(e),
+		                  dispatch_successor_queue(s, e) };
 	const int lengths[9] = { 0, 0, 0, 0, 0, (int)e->result.len, 0, 0, 0 };
 	const int formats[9] = { 0, 0, 0, 0, 0, 1, 0, 0, 0 };
 	PGresult *res;
@@ -104,9 +109,10 @@ int store_outcome(struct sched *s, struct exec *e)
 		log_info("task %s is no longer ours (deleted or rescued): outcome dropped", e->id);
 	else
 		log_info("task %s %s in %lld ms", e->id,
-			 e->outcome == OUTCOME_SUCCEEDED ? "succeeded"
-			 : e->outcome == OUTCOME_FAILED ? "failed" : "requeued",
-			 (long long)(t0 - e->started_ms));
+		         e->outcome == OUTCOME_SUCCEEDED ? "succeeded"
+		         : e->outcome == OUTCOME_FAILED  ? "failed"
+		                                         : "requeued",
+		         (long long)(t0 - e->started_ms));
 	PQclear(res);
 	return 0;
 }
@@ -139,10 +145,11 @@ void store_heartbeat(struct sched *s)
 	PGresult *res;
 
 	for (struct exec *e = s->execs; e != NULL; e = e->next)
-		if (heartbeat_wanted(e) && buf_printf(&ids, "%s%s", ids.len ? "," : "{", e->id) != 0)
-			goto fail;
+		if (heartbeat_wanted(e) &&
+		    buf_printf(&ids, "%s%s", ids.len ? "," : "{", e->id) != 0)
+			goto out;
 	if (ids.len == 0 || buf_append_str(&ids, "}") != 0)
-		goto fail;
+		goto out;
 	params[0] = ids.data;
 	params[1] = s->me;
 	res = session_exec(s, "heartbeat", 2, params);
@@ -151,6 +158,6 @@ void store_heartbeat(struct sched *s)
 	else if (res != NULL)
 		log_error("heartbeat: %s", PQresultErrorMessage(res));
 	PQclear(res);
-fail:
+out:
 	buf_free(&ids);
 }

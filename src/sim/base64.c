@@ -52,7 +52,7 @@ int base64_decode(const char *in, size_t len, uint8_t **out, size_t *outlen)
 		}
 	}
 	if (acc & ((UINT32_C(1) << bits) - 1))
-		goto fail;  /* non-zero padding bits */
+		goto fail; /* non-zero padding bits */
 	*out = buf;
 	*outlen = n;
 	return 0;

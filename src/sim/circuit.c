@@ -54,8 +54,8 @@ static int mul_of_input(int input)
 /* Multiplier whose output is M-block output `output`, or -1. */
 static int mul_of_output(int output)
 {
-	return output >= CIRCUIT_MUL_BASE && output < CIRCUIT_ID_BASE
-		? output - CIRCUIT_MUL_BASE : -1;
+	return output >= CIRCUIT_MUL_BASE && output < CIRCUIT_ID_BASE ? output - CIRCUIT_MUL_BASE
+	                                                              : -1;
 }
 
 /*
@@ -67,7 +67,7 @@ static int loop_dfs(const struct circuit *c, int m, int *state)
 {
 	int lane, input;
 
-	state[m] = 1;  /* on the stack */
+	state[m] = 1; /* on the stack */
 	for (lane = 0; lane < CIRCUIT_LANES; lane++) {
 		if (mul_of_output(c->u[lane]) != m || c->coef[lane] == 0.0)
 			continue;
@@ -82,7 +82,7 @@ static int loop_dfs(const struct circuit *c, int m, int *state)
 				return found;
 		}
 	}
-	state[m] = 2;  /* done */
+	state[m] = 2; /* done */
 	return -1;
 }
 
@@ -108,8 +108,7 @@ int circuit_validate(const struct circuit *c, struct circuit_error *err)
 	int i, lane;
 
 	if (c->cluster < 0 || c->cluster >= CIRCUIT_CLUSTERS)
-		return cpath_fail(&path, err, "cluster %d out of range 0..2",
-				  c->cluster);
+		return cpath_fail(&path, err, "cluster %d out of range 0..2", c->cluster);
 	cpath_key(&path, cluster_keys[c->cluster]);
 	for (i = 0; i < CIRCUIT_LANES; i++) {
 		if (c->u[i] < CIRCUIT_UNUSED || c->u[i] >= CIRCUIT_MBLOCK) {
@@ -117,24 +116,23 @@ int circuit_validate(const struct circuit *c, struct circuit_error *err)
 			cpath_key(&path, "outputs");
 			cpath_index(&path, i);
 			return cpath_fail(&path, err,
-					  "lane %d reads M-block output %d, allowed 0..15 or null",
-					  i, c->u[i]);
+			                  "lane %d reads M-block output %d, allowed 0..15 or null",
+			                  i, c->u[i]);
 		}
 		if (!isfinite(c->coef[i]) || fabs(c->coef[i]) > 1.0) {
 			cpath_key(&path, "/C");
 			cpath_key(&path, "elements");
 			cpath_index(&path, i);
 			return cpath_fail(&path, err,
-					  "coefficient %g of lane %d out of range [-1, 1]",
-					  c->coef[i], i);
+			                  "coefficient %g of lane %d out of range [-1, 1]",
+			                  c->coef[i], i);
 		}
 	}
 	if (!valid_constant(c->constant)) {
 		cpath_key(&path, "/U");
 		cpath_key(&path, "constant");
-		return cpath_fail(&path, err,
-				  "constant %g not allowed (false, true, 0.1 or 1)",
-				  c->constant);
+		return cpath_fail(&path, err, "constant %g not allowed (false, true, 0.1 or 1)",
+		                  c->constant);
 	}
 	for (i = 0; i < CIRCUIT_INTS; i++) {
 		cpath_key(&path, "/M0");
@@ -143,28 +141,27 @@ int circuit_validate(const struct circuit *c, struct circuit_error *err)
 		if (c->k[i] != CIRCUIT_K_FAST && c->k[i] != CIRCUIT_K_SLOW) {
 			cpath_key(&path, "k");
 			return cpath_fail(&path, err,
-					  "integrator %d: k %d not allowed (100 or 10000)",
-					  i, c->k[i]);
+			                  "integrator %d: k %d not allowed (100 or 10000)", i,
+			                  c->k[i]);
 		}
 		if (!isfinite(c->ic[i]) || fabs(c->ic[i]) > 1.0) {
 			cpath_key(&path, "ic");
-			return cpath_fail(&path, err,
-					  "integrator %d: ic %g out of range [-1, 1]",
-					  i, c->ic[i]);
+			return cpath_fail(&path, err, "integrator %d: ic %g out of range [-1, 1]",
+			                  i, c->ic[i]);
 		}
 		path.n -= 3;
 	}
 	cpath_pop(&path);
 	cpath_key(&path, "adc_channels");
 	if (c->nadc < 0 || c->nadc > CIRCUIT_ADC_MAX)
-		return cpath_fail(&path, err, "%d ADC channels, at most 8 allowed",
-				  c->nadc);
+		return cpath_fail(&path, err, "%d ADC channels, at most 8 allowed", c->nadc);
 	for (i = 0; i < c->nadc; i++) {
 		if (c->adc[i] < CIRCUIT_UNUSED || c->adc[i] >= CIRCUIT_MBLOCK) {
 			cpath_index(&path, i);
-			return cpath_fail(&path, err,
-					  "ADC channel %d reads M-block output %d, allowed 0..15 or null",
-					  i, c->adc[i]);
+			return cpath_fail(
+				&path, err,
+				"ADC channel %d reads M-block output %d, allowed 0..15 or null", i,
+				c->adc[i]);
 		}
 	}
 	cpath_pop(&path);
@@ -174,9 +171,10 @@ int circuit_validate(const struct circuit *c, struct circuit_error *err)
 		cpath_key(&path, "/U");
 		cpath_key(&path, "outputs");
 		cpath_index(&path, lane);
-		return cpath_fail(&path, err,
-				  "algebraic loop through multipliers: lane %d feeds multiplier %d's output back into a multiplier input",
-				  lane, c->u[lane] - CIRCUIT_MUL_BASE);
+		return cpath_fail(
+			&path, err,
+			"algebraic loop through multipliers: lane %d feeds multiplier %d's output back into a multiplier input",
+			lane, c->u[lane] - CIRCUIT_MUL_BASE);
 	}
 	return 0;
 }

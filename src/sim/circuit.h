@@ -24,30 +24,30 @@
 #include <jansson.h>
 
 enum {
-	CIRCUIT_LANES = 32,      /* U/C/I lanes of a cluster */
-	CIRCUIT_MBLOCK = 16,     /* M-block inputs and outputs */
-	CIRCUIT_INTS = 8,        /* integrators, M-block outputs 0-7 */
-	CIRCUIT_MULS = 4,        /* multipliers, M-block outputs 8-11 */
-	CIRCUIT_MUL_BASE = 8,    /* first multiplier output / input */
-	CIRCUIT_ID_BASE = 12,    /* first identity output (reads 0) */
-	CIRCUIT_ADC_MAX = 8,     /* ADC channels */
-	CIRCUIT_CLUSTERS = 3,    /* clusters "/0".."/2" of a REDAC carrier */
-	CIRCUIT_K_FAST = 10000,  /* integrator time factors, 1/s */
+	CIRCUIT_LANES = 32,     /* U/C/I lanes of a cluster */
+	CIRCUIT_MBLOCK = 16,    /* M-block inputs and outputs */
+	CIRCUIT_INTS = 8,       /* integrators, M-block outputs 0-7 */
+	CIRCUIT_MULS = 4,       /* multipliers, M-block outputs 8-11 */
+	CIRCUIT_MUL_BASE = 8,   /* first multiplier output / input */
+	CIRCUIT_ID_BASE = 12,   /* first identity output (reads 0) */
+	CIRCUIT_ADC_MAX = 8,    /* ADC channels */
+	CIRCUIT_CLUSTERS = 3,   /* clusters "/0".."/2" of a REDAC carrier */
+	CIRCUIT_K_FAST = 10000, /* integrator time factors, 1/s */
 	CIRCUIT_K_SLOW = 100,
-	CIRCUIT_UNUSED = -1      /* no M-block output (null lane, null ADC) */
+	CIRCUIT_UNUSED = -1 /* no M-block output (null lane, null ADC) */
 };
 
 struct circuit {
-	int8_t u[CIRCUIT_LANES];          /* M-block output read, or UNUSED */
-	double coef[CIRCUIT_LANES];       /* C-block factor in [-1, 1] */
-	bool upscale[CIRCUIT_LANES];      /* I-block x10 upscaling */
-	uint32_t sum[CIRCUIT_MBLOCK];     /* bit l: lane l feeds this input */
-	double constant;                  /* 0 (off), +-1 or +-0.1 */
-	int k[CIRCUIT_INTS];              /* 100 or 10000 per second */
-	double ic[CIRCUIT_INTS];          /* in [-1, 1]; x(0) = -ic */
-	int nadc;                         /* entries of adc[] */
-	int8_t adc[CIRCUIT_ADC_MAX];      /* M-block output, or UNUSED */
-	int cluster;                      /* cluster index, 0 for LUCIDAC */
+	int8_t u[CIRCUIT_LANES];      /* M-block output read, or UNUSED */
+	double coef[CIRCUIT_LANES];   /* C-block factor in [-1, 1] */
+	bool upscale[CIRCUIT_LANES];  /* I-block x10 upscaling */
+	uint32_t sum[CIRCUIT_MBLOCK]; /* bit l: lane l feeds this input */
+	double constant;              /* 0 (off), +-1 or +-0.1 */
+	int k[CIRCUIT_INTS];          /* 100 or 10000 per second */
+	double ic[CIRCUIT_INTS];      /* in [-1, 1]; x(0) = -ic */
+	int nadc;                     /* entries of adc[] */
+	int8_t adc[CIRCUIT_ADC_MAX];  /* M-block output, or UNUSED */
+	int cluster;                  /* cluster index, 0 for LUCIDAC */
 };
 
 /*
@@ -57,14 +57,16 @@ struct circuit {
  * path as components for a FastAPI "loc" list (circuit_error_loc()).
  * All texts are valid UTF-8 (invalid bytes of quoted input become '?').
  */
-enum { CIRCUIT_LOC_PARTS = 10 };
+enum {
+	CIRCUIT_LOC_PARTS = 10
+};
 
 struct circuit_error {
 	char loc[128];
 	char msg[256];
 	int nparts;
 	struct {
-		char key[24];  /* "" when the component is an index */
+		char key[24]; /* "" when the component is an index */
 		long index;
 	} part[CIRCUIT_LOC_PARTS];
 };
@@ -98,8 +100,7 @@ int circuit_find_loop(const struct circuit *c);
  * with cluster "/0", or a REDAC carrier with clusters "/0".."/2" of which at
  * most one is in use).  Unknown keys and wrong types are rejected.
  */
-int circuit_from_json(struct circuit *out, const json_t *root,
-		      struct circuit_error *err);
+int circuit_from_json(struct circuit *out, const json_t *root, struct circuit_error *err);
 
 /* Writes the same JSON shape (carrier object with the cluster and the ADC
  * channels).  Returns a new reference, or NULL when out of memory. */
@@ -107,7 +108,7 @@ json_t *circuit_to_json(const struct circuit *c);
 
 /* Loads an APB file (pb.File of analog-protobuf's main.proto). */
 int circuit_from_apb(const uint8_t *buf, size_t len, struct circuit *out,
-		     struct circuit_error *err);
+                     struct circuit_error *err);
 
 /*
  * Writes an APB file: the inverse of circuit_from_apb() up to float32

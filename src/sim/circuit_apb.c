@@ -40,12 +40,26 @@
 #include "sim/cpath.h"
 #include "sim/pbwire.h"
 
-enum block { BLK_M0, BLK_C, BLK_U, BLK_I, BLK_COUNT };
+enum block {
+	BLK_M0,
+	BLK_C,
+	BLK_U,
+	BLK_I,
+	BLK_COUNT
+};
 
 enum {
-	F_FILE_MODULE = 2, F_MODULE_ITEMS = 1, F_ITEM_ENTITY = 1,
-	F_ADC = 10, F_COEF = 14, F_ITOR = 15, F_SELECT = 16, F_SUM = 17,
-	F_ENTITY_SPEC = 28, MAX_ITEMS = 4096, MAX_PATH = 128
+	F_FILE_MODULE = 2,
+	F_MODULE_ITEMS = 1,
+	F_ITEM_ENTITY = 1,
+	F_ADC = 10,
+	F_COEF = 14,
+	F_ITOR = 15,
+	F_SELECT = 16,
+	F_SUM = 17,
+	F_ENTITY_SPEC = 28,
+	MAX_ITEMS = 4096,
+	MAX_PATH = 128
 };
 
 struct aload {
@@ -54,7 +68,7 @@ struct aload {
 	struct circuit cl[CIRCUIT_CLUSTERS];
 	bool seen[CIRCUIT_CLUSTERS][BLK_COUNT];
 	char carrier[MAX_PATH];
-	struct circuit adc;  /* only nadc/adc used */
+	struct circuit adc; /* only nadc/adc used */
 	bool have_adc;
 };
 
@@ -64,36 +78,31 @@ static int malformed(struct aload *A, const char *why)
 }
 
 /* Field f named name must have wire type w. */
-static int want(struct aload *A, const struct pb_field *f, enum pb_wire w,
-		const char *name)
+static int want(struct aload *A, const struct pb_field *f, enum pb_wire w, const char *name)
 {
 	if (f->wire == w)
 		return 0;
 	cpath_key(&A->path, name);
-	return cpath_fail(&A->path, A->err,
-			  "field %s has wire type %d, expected %d", name,
-			  (int)f->wire, (int)w);
+	return cpath_fail(&A->path, A->err, "field %s has wire type %d, expected %d", name,
+	                  (int)f->wire, (int)w);
 }
 
 /* A uint32 field below limit. */
-static int want_index(struct aload *A, const struct pb_field *f,
-		      const char *name, uint64_t limit, const char *what,
-		      int *out)
+static int want_index(struct aload *A, const struct pb_field *f, const char *name, uint64_t limit,
+                      const char *what, int *out)
 {
 	if (want(A, f, PB_VARINT, name) < 0)
 		return -1;
 	if (f->varint >= limit) {
 		cpath_key(&A->path, name);
-		return cpath_fail(&A->path, A->err, "%s %llu out of range 0..%llu",
-				  what, (unsigned long long)f->varint,
-				  (unsigned long long)(limit - 1));
+		return cpath_fail(&A->path, A->err, "%s %llu out of range 0..%llu", what,
+		                  (unsigned long long)f->varint, (unsigned long long)(limit - 1));
 	}
 	*out = (int)f->varint;
 	return 0;
 }
 
-static int want_float(struct aload *A, const struct pb_field *f,
-		      const char *name, double *out)
+static int want_float(struct aload *A, const struct pb_field *f, const char *name, double *out)
 {
 	if (want(A, f, PB_I32, name) < 0)
 		return -1;
@@ -110,7 +119,7 @@ static int want_float(struct aload *A, const struct pb_field *f,
 typedef int (*element_reader)(struct aload *A, struct pb_reader e, struct circuit *c, bool *seen);
 
 static int load_elements(struct aload *A, struct pb_reader r, struct circuit *c, bool *seen,
-			 element_reader read_element)
+                         element_reader read_element)
 {
 	struct pb_field f;
 	const char *why;
@@ -155,11 +164,13 @@ static int read_itor_element(struct aload *A, struct pb_reader e, struct circuit
 	seen[idx] = true;
 	if (k != CIRCUIT_K_FAST && k != CIRCUIT_K_SLOW) {
 		cpath_key(&A->path, "k");
-		return cpath_fail(&A->path, A->err, "integrator %d: k %d not allowed (100 or 10000)", idx, k);
+		return cpath_fail(&A->path, A->err,
+		                  "integrator %d: k %d not allowed (100 or 10000)", idx, k);
 	}
 	if (!isfinite(ic) || fabs(ic) > 1.0) {
 		cpath_key(&A->path, "ic");
-		return cpath_fail(&A->path, A->err, "integrator %d: ic %g out of range [-1, 1]", idx, ic);
+		return cpath_fail(&A->path, A->err, "integrator %d: ic %g out of range [-1, 1]",
+		                  idx, ic);
 	}
 	c->k[idx] = k;
 	c->ic[idx] = ic;
@@ -188,9 +199,10 @@ static int read_coef_element(struct aload *A, struct pb_reader e, struct circuit
 	seen[idx] = true;
 	if (!isfinite(factor) || fabs(factor) > 1.0) {
 		cpath_key(&A->path, "factor");
-		return cpath_fail(&A->path, A->err,
-				  "coefficient %g of lane %d out of range [-1, 1] (upscaling multiplies by 10)",
-				  factor, idx);
+		return cpath_fail(
+			&A->path, A->err,
+			"coefficient %g of lane %d out of range [-1, 1] (upscaling multiplies by 10)",
+			factor, idx);
 	}
 	c->coef[idx] = factor;
 	return 0;
@@ -222,12 +234,10 @@ static int load_select(struct aload *A, struct pb_reader r, struct circuit *c)
 		int input = 0, lane = 0;
 
 		if (f.num == 2 && want_index(A, &f, "constant", 3,
-					    "constant (GROUND, POS_REF, NEG_REF)",
-					    &constant) < 0)
+		                             "constant (GROUND, POS_REF, NEG_REF)", &constant) < 0)
 			return -1;
-		if (f.num == 3 && want_index(A, &f, "magnitude", 2,
-					    "magnitude (ONE, ONE_TENTH)",
-					    &magnitude) < 0)
+		if (f.num == 3 &&
+		    want_index(A, &f, "magnitude", 2, "magnitude (ONE, ONE_TENTH)", &magnitude) < 0)
 			return -1;
 		if (f.num != 1)
 			continue;
@@ -238,18 +248,18 @@ static int load_select(struct aload *A, struct pb_reader r, struct circuit *c)
 		e = pb_sub(&f);
 		while ((rc = pb_next(&e, &g, &why)) > 0) {
 			if (g.num == 1 && want_index(A, &g, "input", CIRCUIT_MBLOCK,
-						    "M-block output", &input) < 0)
+			                             "M-block output", &input) < 0)
 				return -1;
-			if (g.num == 2 && want_index(A, &g, "output", CIRCUIT_LANES,
-						    "lane", &lane) < 0)
+			if (g.num == 2 &&
+			    want_index(A, &g, "output", CIRCUIT_LANES, "lane", &lane) < 0)
 				return -1;
 		}
 		if (rc < 0)
 			return malformed(A, why);
 		if (c->u[lane] != CIRCUIT_UNUSED)
 			return cpath_fail(&A->path, A->err,
-					  "lane %d selected twice (M-block outputs %d and %d)",
-					  lane, c->u[lane], input);
+			                  "lane %d selected twice (M-block outputs %d and %d)",
+			                  lane, c->u[lane], input);
 		c->u[lane] = (int8_t)input;
 		A->path.n -= 2;
 		n++;
@@ -262,8 +272,7 @@ static int load_select(struct aload *A, struct pb_reader r, struct circuit *c)
 	return 0;
 }
 
-static int load_sum_connection(struct aload *A, struct pb_reader e,
-			       struct circuit *c)
+static int load_sum_connection(struct aload *A, struct pb_reader e, struct circuit *c)
 {
 	struct pb_field g;
 	const char *why;
@@ -274,8 +283,8 @@ static int load_sum_connection(struct aload *A, struct pb_reader e,
 		struct pb_reader packed;
 		uint64_t lane;
 
-		if (g.num == 2 && want_index(A, &g, "output", CIRCUIT_MBLOCK,
-					    "M-block input", &output) < 0)
+		if (g.num == 2 &&
+		    want_index(A, &g, "output", CIRCUIT_MBLOCK, "M-block input", &output) < 0)
 			return -1;
 		if (g.num != 1)
 			continue;
@@ -289,19 +298,17 @@ static int load_sum_connection(struct aload *A, struct pb_reader e,
 			rc = pb_packed_varint(&packed, &lane, &why);
 		} else {
 			return cpath_fail(&A->path, A->err,
-					  "field inputs has wire type %d, expected 0 or 2",
-					  (int)g.wire);
+			                  "field inputs has wire type %d, expected 0 or 2",
+			                  (int)g.wire);
 		}
 		for (; rc > 0; rc = pb_packed_varint(&packed, &lane, &why)) {
 			cpath_index(&A->path, count);
 			if (lane >= CIRCUIT_LANES)
-				return cpath_fail(&A->path, A->err,
-						  "lane %llu out of range 0..31",
-						  (unsigned long long)lane);
+				return cpath_fail(&A->path, A->err, "lane %llu out of range 0..31",
+				                  (unsigned long long)lane);
 			if (lanes & (UINT32_C(1) << lane))
 				return cpath_fail(&A->path, A->err,
-						  "lane %d listed twice in one sum",
-						  (int)lane);
+				                  "lane %d listed twice in one sum", (int)lane);
 			lanes |= UINT32_C(1) << lane;
 			count++;
 			cpath_pop(&A->path);
@@ -313,8 +320,7 @@ static int load_sum_connection(struct aload *A, struct pb_reader e,
 	if (rc < 0)
 		return malformed(A, why);
 	if (c->sum[output])
-		return cpath_fail(&A->path, A->err,
-				  "M-block input %d summed twice", output);
+		return cpath_fail(&A->path, A->err, "M-block input %d summed twice", output);
 	c->sum[output] = lanes;
 	return 0;
 }
@@ -345,19 +351,18 @@ static int load_sum(struct aload *A, struct pb_reader r, struct circuit *c)
 				return -1;
 			e = pb_sub(&f);
 			while ((rc = pb_next(&e, &g, &why)) > 0) {
-				if (g.num == 1 && want_index(A, &g, "lane", CIRCUIT_LANES,
-							    "lane", &lane) < 0)
+				if (g.num == 1 &&
+				    want_index(A, &g, "lane", CIRCUIT_LANES, "lane", &lane) < 0)
 					return -1;
-				if (g.num == 2 && want_index(A, &g, "enabled", 2,
-							    "boolean", &enabled) < 0)
+				if (g.num == 2 &&
+				    want_index(A, &g, "enabled", 2, "boolean", &enabled) < 0)
 					return -1;
 			}
 			if (rc < 0)
 				return malformed(A, why);
 			if (seen[lane])
 				return cpath_fail(&A->path, A->err,
-						  "upscaling of lane %d configured twice",
-						  lane);
+				                  "upscaling of lane %d configured twice", lane);
 			seen[lane] = true;
 			c->upscale[lane] = enabled != 0;
 			A->path.n -= 2;
@@ -383,15 +388,14 @@ static int load_adc(struct aload *A, struct pb_reader r)
 			continue;
 		cpath_index(&A->path, A->adc.nadc);
 		if (A->adc.nadc >= CIRCUIT_ADC_MAX)
-			return cpath_fail(&A->path, A->err,
-					  "too many ADC channels: at most %d",
-					  CIRCUIT_ADC_MAX);
+			return cpath_fail(&A->path, A->err, "too many ADC channels: at most %d",
+			                  CIRCUIT_ADC_MAX);
 		if (want(A, &f, PB_LEN, "channels") < 0)
 			return -1;
 		e = pb_sub(&f);
 		while ((rc = pb_next(&e, &g, &why)) > 0)
-			if (g.num == 1 && want_index(A, &g, "idx", CIRCUIT_MBLOCK,
-						    "M-block output", &idx) < 0)
+			if (g.num == 1 &&
+			    want_index(A, &g, "idx", CIRCUIT_MBLOCK, "M-block output", &idx) < 0)
 				return -1;
 		if (rc < 0)
 			return malformed(A, why);
@@ -410,9 +414,8 @@ static int load_adc(struct aload *A, struct pb_reader r)
  * carrier/cluster/block with cluster 0-2; *carrier_only tells the carrier
  * itself.  Returns -1 on an unusable path.
  */
-static int parse_entity(struct aload *A, const uint8_t *data, size_t len,
-			char *buf, int *cluster, const char **block,
-			bool *carrier_only)
+static int parse_entity(struct aload *A, const uint8_t *data, size_t len, char *buf, int *cluster,
+                        const char **block, bool *carrier_only)
 {
 	char *carrier, *rest, *slash;
 
@@ -421,8 +424,8 @@ static int parse_entity(struct aload *A, const uint8_t *data, size_t len,
 	*carrier_only = false;
 	cpath_key(&A->path, "entity");
 	if (len == 0 || len >= MAX_PATH || memchr(data, 0, len))
-		return cpath_fail(&A->path, A->err,
-				  "entity path must be 1..%d characters", MAX_PATH - 1);
+		return cpath_fail(&A->path, A->err, "entity path must be 1..%d characters",
+		                  MAX_PATH - 1);
 	memcpy(buf, data, len);
 	buf[len] = '\0';
 	carrier = buf[0] == '/' ? buf + 1 : buf;
@@ -433,8 +436,8 @@ static int parse_entity(struct aload *A, const uint8_t *data, size_t len,
 		return cpath_fail(&A->path, A->err, "entity path has no carrier");
 	if (A->carrier[0] && strcmp(A->carrier, carrier) != 0)
 		return cpath_fail(&A->path, A->err,
-				  "items address carriers %s and %s; one carrier only",
-				  A->carrier, carrier);
+		                  "items address carriers %s and %s; one carrier only", A->carrier,
+		                  carrier);
 	snprintf(A->carrier, sizeof(A->carrier), "%s", carrier);
 	cpath_pop(&A->path);
 	if (!rest) {
@@ -443,7 +446,7 @@ static int parse_entity(struct aload *A, const uint8_t *data, size_t len,
 	}
 	slash = strchr(rest, '/');
 	if (!slash || strchr(slash + 1, '/'))
-		return 0;  /* not carrier/cluster/block: not a block we use */
+		return 0; /* not carrier/cluster/block: not a block we use */
 	*slash = '\0';
 	if (strlen(rest) == 1 && rest[0] >= '0' && rest[0] < '0' + CIRCUIT_CLUSTERS) {
 		*cluster = rest[0] - '0';
@@ -460,9 +463,8 @@ static bool is_item_kind(uint32_t num)
 
 static int load_item(struct aload *A, struct pb_reader r)
 {
-	static const char *const kind_names[BLK_COUNT] = {
-		"itor_config", "coef_config", "select_config", "sum_config"
-	};
+	static const char *const kind_names[BLK_COUNT] = { "itor_config", "coef_config",
+		                                           "select_config", "sum_config" };
 	static const char *const block_names[BLK_COUNT] = { "M0", "C", "U", "I" };
 	struct pb_field f, g, kind = { 0 }, entity = { 0 };
 	const char *why, *block;
@@ -487,60 +489,77 @@ static int load_item(struct aload *A, struct pb_reader r)
 			if (rc < 0)
 				return malformed(A, why);
 		} else if (is_item_kind(f.num)) {
-			kind = f;  /* oneof: the last one wins */
+			kind = f; /* oneof: the last one wins */
 		}
 	}
 	if (rc < 0)
 		return malformed(A, why);
 	switch (kind.num) {
 	case F_ENTITY_SPEC:
-		return cpath_fail(&A->path, A->err,
-				  "this APB file is an entity specification (a device description), not a circuit");
-	case F_ADC: b = -1; break;
-	case F_ITOR: b = BLK_M0; break;
-	case F_COEF: b = BLK_C; break;
-	case F_SELECT: b = BLK_U; break;
-	case F_SUM: b = BLK_I; break;
-	default: return 0;  /* does not change the ideal circuit */
+		return cpath_fail(
+			&A->path, A->err,
+			"this APB file is an entity specification (a device description), not a circuit");
+	case F_ADC:
+		b = -1;
+		break;
+	case F_ITOR:
+		b = BLK_M0;
+		break;
+	case F_COEF:
+		b = BLK_C;
+		break;
+	case F_SELECT:
+		b = BLK_U;
+		break;
+	case F_SUM:
+		b = BLK_I;
+		break;
+	default:
+		return 0; /* does not change the ideal circuit */
 	}
 	if (!have_entity)
 		return cpath_fail(&A->path, A->err, "item has no entity");
-	if (parse_entity(A, entity.data, entity.len, buf, &cluster, &block,
-			 &carrier_only) < 0)
+	if (parse_entity(A, entity.data, entity.len, buf, &cluster, &block, &carrier_only) < 0)
 		return -1;
-	snprintf(shown, sizeof(shown), "%.*s", (int)entity.len,
-		 (const char *)entity.data);
+	snprintf(shown, sizeof(shown), "%.*s", (int)entity.len, (const char *)entity.data);
 	if (b < 0) {
 		cpath_key(&A->path, "adc_config");
 		if (!carrier_only)
 			return cpath_fail(&A->path, A->err,
-					  "adc_config must address the carrier, not \"%s\"",
-					  shown);
+			                  "adc_config must address the carrier, not \"%s\"", shown);
 		if (A->have_adc)
 			return cpath_fail(&A->path, A->err, "second adc_config");
 		A->have_adc = true;
-		if (want(A, &kind, PB_LEN, "adc_config") < 0 ||
-		    load_adc(A, pb_sub(&kind)) < 0)
+		if (want(A, &kind, PB_LEN, "adc_config") < 0 || load_adc(A, pb_sub(&kind)) < 0)
 			return -1;
 		cpath_pop(&A->path);
 		return 0;
 	}
 	cpath_key(&A->path, kind_names[b]);
 	if (cluster < 0 || strcmp(block, block_names[b]) != 0)
-		return cpath_fail(&A->path, A->err,
-				  "%s must address a %s block (<carrier>/<cluster 0-2>/%s), not \"%s\"",
-				  kind_names[b], block_names[b], block_names[b], shown);
+		return cpath_fail(
+			&A->path, A->err,
+			"%s must address a %s block (<carrier>/<cluster 0-2>/%s), not \"%s\"",
+			kind_names[b], block_names[b], block_names[b], shown);
 	if (A->seen[cluster][b])
-		return cpath_fail(&A->path, A->err,
-				  "second %s for cluster %d", kind_names[b], cluster);
+		return cpath_fail(&A->path, A->err, "second %s for cluster %d", kind_names[b],
+		                  cluster);
 	A->seen[cluster][b] = true;
 	if (want(A, &kind, PB_LEN, kind_names[b]) < 0)
 		return -1;
 	switch (b) {
-	case BLK_M0: rc = load_itor(A, pb_sub(&kind), &A->cl[cluster]); break;
-	case BLK_C: rc = load_coef(A, pb_sub(&kind), &A->cl[cluster]); break;
-	case BLK_U: rc = load_select(A, pb_sub(&kind), &A->cl[cluster]); break;
-	default: rc = load_sum(A, pb_sub(&kind), &A->cl[cluster]); break;
+	case BLK_M0:
+		rc = load_itor(A, pb_sub(&kind), &A->cl[cluster]);
+		break;
+	case BLK_C:
+		rc = load_coef(A, pb_sub(&kind), &A->cl[cluster]);
+		break;
+	case BLK_U:
+		rc = load_select(A, pb_sub(&kind), &A->cl[cluster]);
+		break;
+	default:
+		rc = load_sum(A, pb_sub(&kind), &A->cl[cluster]);
+		break;
 	}
 	if (rc < 0)
 		return -1;
@@ -548,8 +567,7 @@ static int load_item(struct aload *A, struct pb_reader r)
 	return 0;
 }
 
-int circuit_from_apb(const uint8_t *buf, size_t len, struct circuit *out,
-		     struct circuit_error *err)
+int circuit_from_apb(const uint8_t *buf, size_t len, struct circuit *out, struct circuit_error *err)
 {
 	struct aload A;
 	struct pb_reader r = { buf, buf + len }, m;
@@ -584,25 +602,23 @@ int circuit_from_apb(const uint8_t *buf, size_t len, struct circuit *out,
 		cpath_key(&A.path, "items");
 		cpath_index(&A.path, items);
 		if (++items > MAX_ITEMS)
-			return cpath_fail(&A.path, err, "more than %d items",
-					  MAX_ITEMS);
-		if (want(&A, &f, PB_LEN, "items") < 0 ||
-		    load_item(&A, pb_sub(&f)) < 0)
+			return cpath_fail(&A.path, err, "more than %d items", MAX_ITEMS);
+		if (want(&A, &f, PB_LEN, "items") < 0 || load_item(&A, pb_sub(&f)) < 0)
 			return -1;
 		A.path.n -= 2;
 	}
 	if (rc < 0)
 		return malformed(&A, why);
 	for (i = 0; i < CIRCUIT_CLUSTERS; i++) {
-		if (A.seen[i][BLK_M0] || A.seen[i][BLK_C] || A.seen[i][BLK_U] ||
-		    A.seen[i][BLK_I])
+		if (A.seen[i][BLK_M0] || A.seen[i][BLK_C] || A.seen[i][BLK_U] || A.seen[i][BLK_I])
 			configured = configured < 0 ? i : configured;
 		if (!circuit_in_use(&A.cl[i]))
 			continue;
 		if (chosen >= 0)
-			return cpath_fail(&A.path, err,
-					  "only one cluster may be in use, but clusters %d and %d both are",
-					  chosen, i);
+			return cpath_fail(
+				&A.path, err,
+				"only one cluster may be in use, but clusters %d and %d both are",
+				chosen, i);
 		chosen = i;
 	}
 	if (chosen < 0)

@@ -14,16 +14,14 @@
 
 #define APB_CARRIER "00-00-00-00-00-00"
 
-static void put_entity(struct pb_buf *item, const struct circuit *c,
-		       const char *block)
+static void put_entity(struct pb_buf *item, const struct circuit *c, const char *block)
 {
 	struct pb_buf id = { 0 };
 	char path[64];
 	int n;
 
 	if (block)
-		n = snprintf(path, sizeof(path), APB_CARRIER "/%d/%s",
-			     c->cluster, block);
+		n = snprintf(path, sizeof(path), APB_CARRIER "/%d/%s", c->cluster, block);
 	else
 		n = snprintf(path, sizeof(path), APB_CARRIER);
 	pb_put_bytes_field(&id, 1, path, (size_t)n);
@@ -32,8 +30,8 @@ static void put_entity(struct pb_buf *item, const struct circuit *c,
 }
 
 /* Appends Item{entity, <kind> = config} to the module. */
-static void put_item(struct pb_buf *module, const struct circuit *c,
-		     const char *block, uint32_t kind, const struct pb_buf *config)
+static void put_item(struct pb_buf *module, const struct circuit *c, const char *block,
+                     uint32_t kind, const struct pb_buf *config)
 {
 	struct pb_buf item = { 0 };
 
@@ -55,7 +53,7 @@ static void put_adc(struct pb_buf *module, const struct circuit *c)
 			continue;
 		if (c->adc[i])
 			pb_put_varint_field(&ch, 1, (uint64_t)c->adc[i]);
-		pb_put_double_field(&ch, 2, 1.0);  /* gain */
+		pb_put_double_field(&ch, 2, 1.0); /* gain */
 		pb_put_message(&cfg, 1, &ch);
 		pb_buf_free(&ch);
 	}
@@ -171,7 +169,7 @@ int circuit_to_apb(const struct circuit *c, uint8_t **buf, size_t *len)
 	*len = 0;
 	if (c->cluster < 0 || c->cluster >= CIRCUIT_CLUSTERS)
 		return -1;
-	pb_put_varint_field(&version, 2, 1);  /* Version{minor: 1} */
+	pb_put_varint_field(&version, 2, 1); /* Version{minor: 1} */
 	put_adc(&module, c);
 	put_itor(&module, c);
 	put_coef(&module, c);

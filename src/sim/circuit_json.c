@@ -23,25 +23,24 @@ struct jload {
 static int jfail_type(struct jload *L, const char *want, const json_t *got)
 {
 	static const char *const names[] = {
-		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
-		[JSON_STRING] = "a string", [JSON_INTEGER] = "an integer",
+		[JSON_OBJECT] = "an object",   [JSON_ARRAY] = "an array",
+		[JSON_STRING] = "a string",    [JSON_INTEGER] = "an integer",
 		[JSON_REAL] = "a real number", [JSON_TRUE] = "a boolean",
-		[JSON_FALSE] = "a boolean", [JSON_NULL] = "null",
+		[JSON_FALSE] = "a boolean",    [JSON_NULL] = "null",
 	};
 
-	return cpath_fail(&L->path, L->err, "expected %s, got %s", want,
-			  names[json_typeof(got)]);
+	return cpath_fail(&L->path, L->err, "expected %s, got %s", want, names[json_typeof(got)]);
 }
 
 /* Every key of obj must be one of allowed[] (NULL-terminated). */
-static int check_keys(struct jload *L, const json_t *obj,
-		      const char *const *allowed, const char *list)
+static int check_keys(struct jload *L, const json_t *obj, const char *const *allowed,
+                      const char *list)
 {
 	const char *key;
 	json_t *value;
 	int i;
 
-	json_object_foreach((json_t *)obj, key, value) {
+	json_object_foreach ((json_t *)obj, key, value) {
 		for (i = 0; allowed[i]; i++)
 			if (strcmp(key, allowed[i]) == 0)
 				break;
@@ -50,17 +49,16 @@ static int check_keys(struct jload *L, const json_t *obj,
 
 			snprintf(shown, sizeof(shown), "%s", key);
 			cpath_key(&L->path, shown);
-			return cpath_fail(&L->path, L->err,
-					  "unknown key \"%s\" (allowed: %s)",
-					  shown, list);
+			return cpath_fail(&L->path, L->err, "unknown key \"%s\" (allowed: %s)",
+			                  shown, list);
 		}
 	}
 	return 0;
 }
 
 /* obj[key] as an array of at most max entries, or NULL when absent. */
-static int get_array(struct jload *L, const json_t *obj, const char *key,
-		     size_t max, const json_t **out)
+static int get_array(struct jload *L, const json_t *obj, const char *key, size_t max,
+                     const json_t **out)
 {
 	const json_t *a = json_object_get(obj, key);
 
@@ -71,16 +69,14 @@ static int get_array(struct jload *L, const json_t *obj, const char *key,
 	if (!json_is_array(a))
 		return jfail_type(L, "an array", a);
 	if (json_array_size(a) > max)
-		return cpath_fail(&L->path, L->err,
-				  "at most %zu entries allowed, got %zu",
-				  max, json_array_size(a));
+		return cpath_fail(&L->path, L->err, "at most %zu entries allowed, got %zu", max,
+		                  json_array_size(a));
 	cpath_pop(&L->path);
 	*out = a;
 	return 0;
 }
 
-static int get_object(struct jload *L, const json_t *obj, const char *key,
-		      const json_t **out)
+static int get_object(struct jload *L, const json_t *obj, const char *key, const json_t **out)
 {
 	const json_t *o = json_object_get(obj, key);
 
@@ -93,8 +89,8 @@ static int get_object(struct jload *L, const json_t *obj, const char *key,
 }
 
 /* A non-negative integer below limit, or null (-> CIRCUIT_UNUSED). */
-static int get_index(struct jload *L, const json_t *v, int limit,
-		     bool null_ok, const char *what, int *out)
+static int get_index(struct jload *L, const json_t *v, int limit, bool null_ok, const char *what,
+                     int *out)
 {
 	json_int_t i;
 
@@ -103,13 +99,11 @@ static int get_index(struct jload *L, const json_t *v, int limit,
 		return 0;
 	}
 	if (!json_is_integer(v))
-		return jfail_type(L, null_ok ? "an integer or null"
-				  : "an integer", v);
+		return jfail_type(L, null_ok ? "an integer or null" : "an integer", v);
 	i = json_integer_value(v);
 	if (i < 0 || i >= limit)
-		return cpath_fail(&L->path, L->err,
-				  "%s %lld out of range 0..%d", what,
-				  (long long)i, limit - 1);
+		return cpath_fail(&L->path, L->err, "%s %lld out of range 0..%d", what,
+		                  (long long)i, limit - 1);
 	*out = (int)i;
 	return 0;
 }
@@ -125,14 +119,15 @@ static int load_u(struct jload *L, const json_t *u, struct circuit *c)
 	    get_array(L, u, "outputs", CIRCUIT_LANES, &outputs) < 0)
 		return -1;
 	cpath_key(&L->path, "outputs");
-	json_array_foreach(outputs, lane, v) {
+	json_array_foreach (outputs, lane, v) {
 		int out;
 
 		cpath_index(&L->path, (long)lane);
 		if (json_is_array(v))
-			return cpath_fail(&L->path, L->err,
-					  "lane %zu reads more than one M-block output (a lane carries one signal)",
-					  lane);
+			return cpath_fail(
+				&L->path, L->err,
+				"lane %zu reads more than one M-block output (a lane carries one signal)",
+				lane);
 		if (get_index(L, v, CIRCUIT_MBLOCK, true, "M-block output", &out) < 0)
 			return -1;
 		c->u[lane] = (int8_t)out;
@@ -149,8 +144,8 @@ static int load_u(struct jload *L, const json_t *u, struct circuit *c)
 
 			if (x != 1.0 && x != 0.1 && x != -1.0 && x != -0.1)
 				return cpath_fail(&L->path, L->err,
-						  "constant %g not allowed (false, true, 0.1 or 1)",
-						  x);
+				                  "constant %g not allowed (false, true, 0.1 or 1)",
+				                  x);
 			c->constant = x;
 		} else {
 			return jfail_type(L, "a boolean or 0.1 or 1", constant);
@@ -172,7 +167,7 @@ static int load_c(struct jload *L, const json_t *cb, struct circuit *c)
 	    get_array(L, cb, "elements", CIRCUIT_LANES, &elements) < 0)
 		return -1;
 	cpath_key(&L->path, "elements");
-	json_array_foreach(elements, lane, v) {
+	json_array_foreach (elements, lane, v) {
 		double x;
 
 		cpath_index(&L->path, (long)lane);
@@ -180,9 +175,10 @@ static int load_c(struct jload *L, const json_t *cb, struct circuit *c)
 			return jfail_type(L, "a number", v);
 		x = json_number_value(v);
 		if (!isfinite(x) || fabs(x) > 1.0)
-			return cpath_fail(&L->path, L->err,
-					  "coefficient %g of lane %zu out of range [-1, 1] (upscaling multiplies by 10)",
-					  x, lane);
+			return cpath_fail(
+				&L->path, L->err,
+				"coefficient %g of lane %zu out of range [-1, 1] (upscaling multiplies by 10)",
+				x, lane);
 		c->coef[lane] = x;
 		cpath_pop(&L->path);
 	}
@@ -202,7 +198,7 @@ static int load_i(struct jload *L, const json_t *ib, struct circuit *c)
 	    get_array(L, ib, "upscaling", CIRCUIT_LANES, &upscaling) < 0)
 		return -1;
 	cpath_key(&L->path, "outputs");
-	json_array_foreach(outputs, input, list) {
+	json_array_foreach (outputs, input, list) {
 		cpath_index(&L->path, (long)input);
 		if (json_is_null(list)) {
 			cpath_pop(&L->path);
@@ -211,10 +207,9 @@ static int load_i(struct jload *L, const json_t *ib, struct circuit *c)
 		if (!json_is_array(list))
 			return jfail_type(L, "an array of lanes or null", list);
 		if (json_array_size(list) > CIRCUIT_LANES)
-			return cpath_fail(&L->path, L->err,
-					  "at most %d lanes allowed, got %zu",
-					  CIRCUIT_LANES, json_array_size(list));
-		json_array_foreach(list, k, v) {
+			return cpath_fail(&L->path, L->err, "at most %d lanes allowed, got %zu",
+			                  CIRCUIT_LANES, json_array_size(list));
+		json_array_foreach (list, k, v) {
 			int l;
 			uint32_t bit;
 
@@ -224,8 +219,8 @@ static int load_i(struct jload *L, const json_t *ib, struct circuit *c)
 			bit = UINT32_C(1) << l;
 			if (c->sum[input] & bit)
 				return cpath_fail(&L->path, L->err,
-						  "lane %d listed twice for M-block input %zu",
-						  l, input);
+				                  "lane %d listed twice for M-block input %zu", l,
+				                  input);
 			c->sum[input] |= bit;
 			cpath_pop(&L->path);
 		}
@@ -233,7 +228,7 @@ static int load_i(struct jload *L, const json_t *ib, struct circuit *c)
 	}
 	cpath_pop(&L->path);
 	cpath_key(&L->path, "upscaling");
-	json_array_foreach(upscaling, lane, v) {
+	json_array_foreach (upscaling, lane, v) {
 		cpath_index(&L->path, (long)lane);
 		if (!json_is_boolean(v))
 			return jfail_type(L, "a boolean", v);
@@ -256,7 +251,7 @@ static int load_m0(struct jload *L, const json_t *m0, struct circuit *c)
 	    get_array(L, m0, "elements", CIRCUIT_INTS, &elements) < 0)
 		return -1;
 	cpath_key(&L->path, "elements");
-	json_array_foreach(elements, i, e) {
+	json_array_foreach (elements, i, e) {
 		cpath_index(&L->path, (long)i);
 		if (!json_is_object(e))
 			return jfail_type(L, "an object", e);
@@ -271,8 +266,8 @@ static int load_m0(struct jload *L, const json_t *m0, struct circuit *c)
 			k = json_number_value(v);
 			if (k != CIRCUIT_K_FAST && k != CIRCUIT_K_SLOW)
 				return cpath_fail(&L->path, L->err,
-						  "integrator %zu: k %g not allowed (100 or 10000)",
-						  i, k);
+				                  "integrator %zu: k %g not allowed (100 or 10000)",
+				                  i, k);
 			c->k[i] = (int)k;
 			cpath_pop(&L->path);
 		}
@@ -285,8 +280,8 @@ static int load_m0(struct jload *L, const json_t *m0, struct circuit *c)
 			ic = json_number_value(v);
 			if (!isfinite(ic) || fabs(ic) > 1.0)
 				return cpath_fail(&L->path, L->err,
-						  "integrator %zu: ic %g out of range [-1, 1]",
-						  i, ic);
+				                  "integrator %zu: ic %g out of range [-1, 1]", i,
+				                  ic);
 			c->ic[i] = ic;
 			cpath_pop(&L->path);
 		}
@@ -330,10 +325,9 @@ static int load_adc(struct jload *L, const json_t *adc, struct circuit *c)
 	if (!json_is_array(adc))
 		return jfail_type(L, "an array", adc);
 	if (json_array_size(adc) > CIRCUIT_ADC_MAX)
-		return cpath_fail(&L->path, L->err,
-				  "too many ADC channels: %zu, at most %d",
-				  json_array_size(adc), CIRCUIT_ADC_MAX);
-	json_array_foreach(adc, i, v) {
+		return cpath_fail(&L->path, L->err, "too many ADC channels: %zu, at most %d",
+		                  json_array_size(adc), CIRCUIT_ADC_MAX);
+	json_array_foreach (adc, i, v) {
 		int out;
 
 		cpath_index(&L->path, (long)i);
@@ -357,10 +351,9 @@ static int load_acl(struct jload *L, const json_t *acl)
 	if (!json_is_array(acl))
 		return jfail_type(L, "an array", acl);
 	if (json_array_size(acl) > CIRCUIT_ADC_MAX)
-		return cpath_fail(&L->path, L->err,
-				  "at most 8 entries allowed, got %zu",
-				  json_array_size(acl));
-	json_array_foreach(acl, i, v) {
+		return cpath_fail(&L->path, L->err, "at most 8 entries allowed, got %zu",
+		                  json_array_size(acl));
+	json_array_foreach (acl, i, v) {
 		cpath_index(&L->path, (long)i);
 		if (!json_is_string(v) && !json_is_boolean(v))
 			return jfail_type(L, "a string or boolean", v);
@@ -370,12 +363,9 @@ static int load_acl(struct jload *L, const json_t *acl)
 	return 0;
 }
 
-int circuit_from_json(struct circuit *out, const json_t *root,
-		      struct circuit_error *err)
+int circuit_from_json(struct circuit *out, const json_t *root, struct circuit_error *err)
 {
-	static const char *const keys[] = {
-		"/0", "/1", "/2", "adc_channels", "acl_select", NULL
-	};
+	static const char *const keys[] = { "/0", "/1", "/2", "adc_channels", "acl_select", NULL };
 	struct jload L = { .err = err };
 	struct circuit cl[CIRCUIT_CLUSTERS];
 	int i, chosen = -1, present = -1;
@@ -397,20 +387,20 @@ int circuit_from_json(struct circuit *out, const json_t *root,
 			present = i;
 		if (circuit_in_use(&cl[i])) {
 			if (chosen >= 0)
-				return cpath_fail(&L.path, err,
-						  "only one cluster may be in use, but clusters %s and %s both are",
-						  cluster_keys[chosen], cluster_keys[i]);
+				return cpath_fail(
+					&L.path, err,
+					"only one cluster may be in use, but clusters %s and %s both are",
+					cluster_keys[chosen], cluster_keys[i]);
 			chosen = i;
 		}
 		cpath_pop(&L.path);
 	}
 	if (present < 0)
 		return cpath_fail(&L.path, err,
-				  "no cluster: expected key \"/0\" with the cluster configuration");
+		                  "no cluster: expected key \"/0\" with the cluster configuration");
 	if (chosen < 0)
 		chosen = present;
-	if ((v = json_object_get(root, "adc_channels")) &&
-	    load_adc(&L, v, &cl[chosen]) < 0)
+	if ((v = json_object_get(root, "adc_channels")) && load_adc(&L, v, &cl[chosen]) < 0)
 		return -1;
 	if ((v = json_object_get(root, "acl_select")) && load_acl(&L, v) < 0)
 		return -1;
@@ -450,12 +440,10 @@ json_t *circuit_to_json(const struct circuit *c)
 	io = json_array();
 	up = json_array();
 	me = json_array();
-	if (!root || !cluster || !u || !cb || !ib || !m0 || !uo || !ce ||
-	    !io || !up || !me)
+	if (!root || !cluster || !u || !cb || !ib || !m0 || !uo || !ce || !io || !up || !me)
 		goto fail;
 	for (l = 0; l < CIRCUIT_LANES; l++) {
-		rc |= append(uo, c->u[l] == CIRCUIT_UNUSED ? json_null()
-			     : json_integer(c->u[l]));
+		rc |= append(uo, c->u[l] == CIRCUIT_UNUSED ? json_null() : json_integer(c->u[l]));
 		rc |= append(ce, json_real(c->coef[l]));
 		rc |= append(up, json_boolean(c->upscale[l]));
 	}
@@ -468,14 +456,13 @@ json_t *circuit_to_json(const struct circuit *c)
 		rc |= append(io, lanes);
 	}
 	for (i = 0; i < CIRCUIT_INTS; i++)
-		rc |= append(me, json_pack("{s:i,s:f}", "k", c->k[i],
-					   "ic", c->ic[i]));
+		rc |= append(me, json_pack("{s:i,s:f}", "k", c->k[i], "ic", c->ic[i]));
 	if (c->nadc > 0) {
 		if (!(adc = json_array()))
 			goto fail;
 		for (i = 0; i < c->nadc; i++)
-			rc |= append(adc, c->adc[i] == CIRCUIT_UNUSED
-				     ? json_null() : json_integer(c->adc[i]));
+			rc |= append(adc, c->adc[i] == CIRCUIT_UNUSED ? json_null()
+			                                              : json_integer(c->adc[i]));
 	}
 	rc |= json_object_set_new(u, "outputs", uo);
 	uo = NULL;

@@ -79,8 +79,7 @@ static void utf8_clean(char *s)
 	}
 }
 
-int cpath_fail(const struct cpath *path, struct circuit_error *err,
-	       const char *fmt, ...)
+int cpath_fail(const struct cpath *path, struct circuit_error *err, const char *fmt, ...)
 {
 	va_list ap;
 	size_t used = 0;
@@ -95,19 +94,18 @@ int cpath_fail(const struct cpath *path, struct circuit_error *err,
 		int w;
 
 		if (key) {
-			snprintf(err->part[i].key, sizeof(err->part[i].key),
-				 "%s", key);
-			w = snprintf(err->loc + used, sizeof(err->loc) - used,
-				     "%s%s", key[0] == '/' ? "" : "/", key);
+			snprintf(err->part[i].key, sizeof(err->part[i].key), "%s", key);
+			w = snprintf(err->loc + used, sizeof(err->loc) - used, "%s%s",
+			             key[0] == '/' ? "" : "/", key);
 		} else {
 			err->part[i].index = path->p[i].index;
-			w = snprintf(err->loc + used, sizeof(err->loc) - used,
-				     "/%ld", path->p[i].index);
+			w = snprintf(err->loc + used, sizeof(err->loc) - used, "/%ld",
+			             path->p[i].index);
 		}
 		if (w > 0 && (size_t)w < sizeof(err->loc) - used)
 			used += (size_t)w;
 		else
-			used = sizeof(err->loc) - 1;  /* truncated: stop */
+			used = sizeof(err->loc) - 1; /* truncated: stop */
 	}
 	err->nparts = n;
 	va_start(ap, fmt);
@@ -128,9 +126,8 @@ json_t *circuit_error_loc(const struct circuit_error *err)
 	if (!loc)
 		return NULL;
 	for (i = 0; i < err->nparts && i < CIRCUIT_LOC_PARTS; i++) {
-		json_t *item = err->part[i].key[0]
-			? json_string(err->part[i].key)
-			: json_integer(err->part[i].index);
+		json_t *item = err->part[i].key[0] ? json_string(err->part[i].key)
+		                                   : json_integer(err->part[i].index);
 
 		if (json_array_append_new(loc, item) < 0)
 			goto fail;

@@ -12,7 +12,7 @@
 struct cpath {
 	int n;
 	struct {
-		const char *key;  /* NULL for an index */
+		const char *key; /* NULL for an index */
 		long index;
 	} p[CIRCUIT_LOC_PARTS];
 };
@@ -22,7 +22,7 @@ void cpath_index(struct cpath *path, long index);
 void cpath_pop(struct cpath *path);
 
 /* Fills *err (when not NULL) from the path and the message; returns -1. */
-int cpath_fail(const struct cpath *path, struct circuit_error *err,
-	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int cpath_fail(const struct cpath *path, struct circuit_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

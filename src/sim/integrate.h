@@ -15,28 +15,28 @@
 #include "sim/circuit.h"
 
 /* Limits of a run (contract section 4, POST /api/v1/tasks/run). */
-#define SIM_OP_TIME_MAX 10.0
+#define SIM_OP_TIME_MAX     10.0
 #define SIM_SAMPLE_RATE_MIN 1.0
 #define SIM_SAMPLE_RATE_MAX 1e6
-#define SIM_VALUES_MAX 2000000.0  /* samples x measured channels */
+#define SIM_VALUES_MAX      2000000.0 /* samples x measured channels */
 
 struct sim_options {
-	double op_time;      /* seconds */
-	double sample_rate;  /* Hz */
-	double rtol, atol;   /* 0: defaults (SIM_RTOL, SIM_ATOL) */
-	uint64_t max_steps;  /* 0: default (SIM_MAX_STEPS) */
+	double op_time;     /* seconds */
+	double sample_rate; /* Hz */
+	double rtol, atol;  /* 0: defaults (SIM_RTOL, SIM_ATOL) */
+	uint64_t max_steps; /* 0: default (SIM_MAX_STEPS) */
 	/* Called with the fraction done (0..1) about every percent; a non-zero
 	 * return cancels the run. */
 	int (*progress)(double fraction, void *ctx);
 	void *progress_ctx;
 };
 
-#define SIM_RTOL 1e-10
-#define SIM_ATOL 1e-10
+#define SIM_RTOL      1e-10
+#define SIM_ATOL      1e-10
 #define SIM_MAX_STEPS 200000000u
 
 struct sim_stats {
-	uint64_t steps;      /* accepted */
+	uint64_t steps; /* accepted */
 	uint64_t rejected;
 	uint64_t rhs_evals;
 };
@@ -60,8 +60,7 @@ int sim_measured_channels(const struct circuit *c);
  * err->loc names the offending field ("op_time", "sample_rate", or "" for
  * the product).  Returns 0 or -1.
  */
-int sim_check_limits(double op_time, double sample_rate, int nchannels,
-		     struct circuit_error *err);
+int sim_check_limits(double op_time, double sample_rate, int nchannels, struct circuit_error *err);
 
 /*
  * Runs the simulation.  On success returns 0 and *out owns the samples
@@ -69,9 +68,8 @@ int sim_check_limits(double op_time, double sample_rate, int nchannels,
  * message in errbuf (non-finite values name the time; cancellation says
  * so).  stats may be NULL.
  */
-int sim_run(const struct circuit *c, const struct sim_options *opt,
-	    struct sim_result *out, struct sim_stats *stats,
-	    char *errbuf, size_t errlen);
+int sim_run(const struct circuit *c, const struct sim_options *opt, struct sim_result *out,
+            struct sim_stats *stats, char *errbuf, size_t errlen);
 
 void sim_result_free(struct sim_result *res);
 

@@ -33,8 +33,7 @@ static int read_varint(struct pb_reader *r, uint64_t *v, const char **why)
 	return -1;
 }
 
-static int read_fixed(struct pb_reader *r, size_t n, uint64_t *v,
-		      const char **why)
+static int read_fixed(struct pb_reader *r, size_t n, uint64_t *v, const char **why)
 {
 	uint64_t x = 0;
 	size_t i;
@@ -205,8 +204,7 @@ void pb_put_double_field(struct pb_buf *b, uint32_t num, double v)
 	put_fixed(b, bits, 8);
 }
 
-void pb_put_bytes_field(struct pb_buf *b, uint32_t num, const void *data,
-			size_t len)
+void pb_put_bytes_field(struct pb_buf *b, uint32_t num, const void *data, size_t len)
 {
 	put_key(b, num, PB_LEN);
 	put_varint(b, len);
@@ -220,8 +218,7 @@ void pb_put_message(struct pb_buf *b, uint32_t num, const struct pb_buf *sub)
 	pb_put_bytes_field(b, num, sub->data, sub->len);
 }
 
-void pb_put_packed_field(struct pb_buf *b, uint32_t num, const uint32_t *v,
-			 size_t n)
+void pb_put_packed_field(struct pb_buf *b, uint32_t num, const uint32_t *v, size_t n)
 {
 	struct pb_buf payload = { 0 };
 	size_t i;

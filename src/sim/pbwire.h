@@ -11,7 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum pb_wire { PB_VARINT = 0, PB_I64 = 1, PB_LEN = 2, PB_I32 = 5 };
+enum pb_wire {
+	PB_VARINT = 0,
+	PB_I64 = 1,
+	PB_LEN = 2,
+	PB_I32 = 5
+};
 
 struct pb_reader {
 	const uint8_t *p, *end;
@@ -20,10 +25,10 @@ struct pb_reader {
 struct pb_field {
 	uint32_t num;
 	enum pb_wire wire;
-	uint64_t varint;           /* PB_VARINT */
-	uint32_t i32;              /* PB_I32 */
-	uint64_t i64;              /* PB_I64 */
-	const uint8_t *data;       /* PB_LEN */
+	uint64_t varint;     /* PB_VARINT */
+	uint32_t i32;        /* PB_I32 */
+	uint64_t i64;        /* PB_I64 */
+	const uint8_t *data; /* PB_LEN */
 	size_t len;
 };
 
@@ -43,18 +48,16 @@ double pb_double(uint64_t bits);
 struct pb_buf {
 	uint8_t *data;
 	size_t len, cap;
-	int failed;  /* an allocation failed; the buffer is unusable */
+	int failed; /* an allocation failed; the buffer is unusable */
 };
 
 void pb_buf_free(struct pb_buf *b);
 void pb_put_varint_field(struct pb_buf *b, uint32_t num, uint64_t v);
 void pb_put_float_field(struct pb_buf *b, uint32_t num, float v);
 void pb_put_double_field(struct pb_buf *b, uint32_t num, double v);
-void pb_put_bytes_field(struct pb_buf *b, uint32_t num, const void *data,
-			size_t len);
+void pb_put_bytes_field(struct pb_buf *b, uint32_t num, const void *data, size_t len);
 /* A packed repeated varint field (proto3's default for repeated scalars). */
-void pb_put_packed_field(struct pb_buf *b, uint32_t num, const uint32_t *v,
-			 size_t n);
+void pb_put_packed_field(struct pb_buf *b, uint32_t num, const uint32_t *v, size_t n);
 /* Appends sub as a nested message field; sub's failure carries over. */
 void pb_put_message(struct pb_buf *b, uint32_t num, const struct pb_buf *sub);
 

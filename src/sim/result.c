@@ -10,11 +10,14 @@
 
 #include "sim/result.h"
 
-enum { OUT_BUF = 1 << 16, NUM_MAX = 32 };
+enum {
+	OUT_BUF = 1 << 16,
+	NUM_MAX = 32
+};
 
 int result_format_number(char *buf, double v)
 {
-	return snprintf(buf, NUM_MAX, "%.9g", v + 0.0);  /* no "-0" */
+	return snprintf(buf, NUM_MAX, "%.9g", v + 0.0); /* no "-0" */
 }
 
 struct out {
@@ -60,7 +63,7 @@ int result_write_json(FILE *f, const struct sim_result *res)
 			int n;
 
 			if (!isfinite(d[k]))
-				goto fail;
+				goto out;
 			if (k)
 				num[0] = ',';
 			n = result_format_number(num + (k != 0), d[k]);
@@ -71,7 +74,7 @@ int result_write_json(FILE *f, const struct sim_result *res)
 	put(o, "]\n", 2);
 	flush(o);
 	rc = o->failed || fflush(f) != 0 ? -1 : 0;
-fail:
+out:
 	free(o);
 	return rc;
 }

@@ -13,7 +13,9 @@
 
 #include "sim/rhs.h"
 
-enum { SRC_ONE = RHS_VALUES };  /* column of the constant 1 */
+enum {
+	SRC_ONE = RHS_VALUES
+}; /* column of the constant 1 */
 
 /* Value a lane carries per unit of source, and which source column. */
 static int lane_source(const struct circuit *c, int lane, double *scale)
@@ -24,19 +26,17 @@ static int lane_source(const struct circuit *c, int lane, double *scale)
 	if (out == CIRCUIT_UNUSED)
 		return -1;
 	if (out < CIRCUIT_ID_BASE)
-		return out;  /* integrator 0-7 or multiplier 8-11 */
-	if (c->constant != 0.0 &&
-	    ((lane < 16 && out == 15) || (lane >= 16 && out == 14))) {
+		return out; /* integrator 0-7 or multiplier 8-11 */
+	if (c->constant != 0.0 && ((lane < 16 && out == 15) || (lane >= 16 && out == 14))) {
 		*scale = c->constant;
 		return SRC_ONE;
 	}
-	return -1;  /* identity elements read 0 */
+	return -1; /* identity elements read 0 */
 }
 
 /* Emits the sum of input `input` over the used sources into r->terms. */
-static void emit_sum(struct rhs *r, const double m[CIRCUIT_MBLOCK][RHS_VALUES + 1],
-		     int input, const int *value_of, double factor,
-		     struct rhs_sum *sum, int *nterms)
+static void emit_sum(struct rhs *r, const double m[CIRCUIT_MBLOCK][RHS_VALUES + 1], int input,
+                     const int *value_of, double factor, struct rhs_sum *sum, int *nterms)
 {
 	int src;
 
@@ -82,7 +82,7 @@ int rhs_build(struct rhs *r, const struct circuit *c)
 
 		for (j = 0; j <= RHS_VALUES; j++)
 			used |= m[i][j] != 0.0;
-		r->fixed[i] = 0.0 - c->ic[i];  /* never -0 */
+		r->fixed[i] = 0.0 - c->ic[i]; /* never -0 */
 		r->int_state[i] = used ? r->n : -1;
 		if (used) {
 			r->state_int[r->n] = i;
@@ -105,7 +105,7 @@ int rhs_build(struct rhs *r, const struct circuit *c)
 				int a = CIRCUIT_MUL_BASE + 2 * j;
 
 				if (!done[d] && (m[a][CIRCUIT_MUL_BASE + d] != 0.0 ||
-						 m[a + 1][CIRCUIT_MUL_BASE + d] != 0.0))
+				                 m[a + 1][CIRCUIT_MUL_BASE + d] != 0.0))
 					ready = 0;
 			}
 			if (!ready)
@@ -113,20 +113,19 @@ int rhs_build(struct rhs *r, const struct circuit *c)
 			done[j] = 1;
 			r->mul[r->nmul] = j;
 			emit_sum(r, m, CIRCUIT_MUL_BASE + 2 * j, value_of, 1.0,
-				 &r->mul_in[r->nmul][0], &nterms);
+			         &r->mul_in[r->nmul][0], &nterms);
 			emit_sum(r, m, CIRCUIT_MUL_BASE + 2 * j + 1, value_of, 1.0,
-				 &r->mul_in[r->nmul][1], &nterms);
+			         &r->mul_in[r->nmul][1], &nterms);
 			r->nmul++;
 			progress = 1;
 		}
 		if (!progress)
-			return -1;  /* algebraic loop */
+			return -1; /* algebraic loop */
 	}
 	for (i = 0; i < r->n; i++) {
 		int integ = r->state_int[i];
 
-		emit_sum(r, m, integ, value_of, -(double)c->k[integ],
-			 &r->deriv[i], &nterms);
+		emit_sum(r, m, integ, value_of, -(double)c->k[integ], &r->deriv[i], &nterms);
 	}
 	for (i = 0; i < c->nadc; i++) {
 		int out = c->adc[i];
@@ -144,8 +143,7 @@ int rhs_build(struct rhs *r, const struct circuit *c)
 	return 0;
 }
 
-static inline double eval_sum(const struct rhs *r, const struct rhs_sum *s,
-			      const double *v)
+static inline double eval_sum(const struct rhs *r, const struct rhs_sum *s, const double *v)
 {
 	double acc = s->bias;
 	int t;
@@ -163,8 +161,8 @@ static inline void eval_values(const struct rhs *r, const double *y, double *v)
 	for (s = 0; s < r->n; s++)
 		v[s] = y[s];
 	for (j = 0; j < r->nmul; j++)
-		v[r->n + r->mul[j]] = eval_sum(r, &r->mul_in[j][0], v) *
-				      eval_sum(r, &r->mul_in[j][1], v);
+		v[r->n + r->mul[j]] =
+			eval_sum(r, &r->mul_in[j][0], v) * eval_sum(r, &r->mul_in[j][1], v);
 }
 
 void rhs_eval(const struct rhs *r, const double *y, double *dy)

@@ -25,24 +25,24 @@ enum {
 
 struct rhs_term {
 	double w;
-	int src;  /* index into v[] */
+	int src; /* index into v[] */
 };
 
 struct rhs_sum {
 	double bias;
-	int begin, end;  /* terms[begin..end) */
+	int begin, end; /* terms[begin..end) */
 };
 
 struct rhs {
-	int n;                              /* state dimension */
-	int state_int[CIRCUIT_INTS];        /* integrator of state s */
-	int int_state[CIRCUIT_INTS];        /* state of integrator i, or -1 */
-	double fixed[CIRCUIT_INTS];         /* value of inactive integrators */
-	double y0[CIRCUIT_INTS];            /* initial state, -ic */
-	int nmul;                           /* multipliers evaluated */
-	int mul[CIRCUIT_MULS];              /* in dependency order */
-	struct rhs_sum mul_in[CIRCUIT_MULS][2];  /* inputs a, b per multiplier */
-	struct rhs_sum deriv[CIRCUIT_INTS];      /* dy[s] */
+	int n;                                  /* state dimension */
+	int state_int[CIRCUIT_INTS];            /* integrator of state s */
+	int int_state[CIRCUIT_INTS];            /* state of integrator i, or -1 */
+	double fixed[CIRCUIT_INTS];             /* value of inactive integrators */
+	double y0[CIRCUIT_INTS];                /* initial state, -ic */
+	int nmul;                               /* multipliers evaluated */
+	int mul[CIRCUIT_MULS];                  /* in dependency order */
+	struct rhs_sum mul_in[CIRCUIT_MULS][2]; /* inputs a, b per multiplier */
+	struct rhs_sum deriv[CIRCUIT_INTS];     /* dy[s] */
 	struct rhs_term terms[RHS_MAX_TERMS];
 	int nchan;                          /* measured channels */
 	int chan_src[CIRCUIT_ADC_MAX];      /* v[] index, or -1: constant */

@@ -28,7 +28,9 @@
 #include "sim/circuit.h"
 #include "sim/simrun.h"
 
-enum { INPUT_MAX = 16 << 20 };
+enum {
+	INPUT_MAX = 16 << 20
+};
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -78,14 +80,12 @@ fail:
 	return -1;
 }
 
-static int load_circuit(const char *data, size_t len, int force_apb,
-			struct circuit *c)
+static int load_circuit(const char *data, size_t len, int force_apb, struct circuit *c)
 {
 	struct circuit_error err;
 	size_t i = 0;
 
-	while (i < len && (data[i] == ' ' || data[i] == '\n' ||
-			   data[i] == '\r' || data[i] == '\t'))
+	while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
 		i++;
 	if (!force_apb && i < len && data[i] == '{') {
 		json_error_t jerr;
@@ -93,18 +93,16 @@ static int load_circuit(const char *data, size_t len, int force_apb,
 		int rc;
 
 		if (!root)
-			return fail("circuit is not valid JSON: %d:%d: %s",
-				    jerr.line, jerr.column, jerr.text);
+			return fail("circuit is not valid JSON: %d:%d: %s", jerr.line, jerr.column,
+			            jerr.text);
 		rc = circuit_from_json(c, root, &err);
 		json_decref(root);
 		if (rc < 0)
-			return fail("circuit%s%s: %s", err.loc[0] ? " " : "",
-				    err.loc, err.msg);
+			return fail("circuit%s%s: %s", err.loc[0] ? " " : "", err.loc, err.msg);
 		return 0;
 	}
 	if (circuit_from_apb((const uint8_t *)data, len, c, &err) < 0)
-		return fail("APB circuit%s%s: %s", err.loc[0] ? " " : "",
-			    err.loc, err.msg);
+		return fail("APB circuit%s%s: %s", err.loc[0] ? " " : "", err.loc, err.msg);
 	return 0;
 }
 
@@ -136,7 +134,9 @@ static int parse_adc(const char *s, struct circuit *c)
 		} else {
 			v = strtol(s, &end, 10);
 			if (end == s || v < 0 || v >= CIRCUIT_MBLOCK)
-				return fail("--adc: expected M-block outputs 0..15 or -, got \"%s\"", s);
+				return fail(
+					"--adc: expected M-block outputs 0..15 or -, got \"%s\"",
+					s);
 		}
 		c->adc[n++] = (int8_t)v;
 		s = end;
@@ -178,7 +178,8 @@ static int stdin_run(void)
 
 static int usage(void)
 {
-	return fail("usage: acloud-sim [--apb] FILE|- --op-time T --sample-rate R [--adc LIST] | acloud-sim --stdin-run");
+	return fail(
+		"usage: acloud-sim [--apb] FILE|- --op-time T --sample-rate R [--adc LIST] | acloud-sim --stdin-run");
 }
 
 int main(int argc, char **argv)

@@ -34,10 +34,13 @@ static int check_keys(json_t *root, char *err, size_t errlen)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(root, key, v) {
+	json_object_foreach (root, key, v) {
 		if (strcmp(key, "circuit") && strcmp(key, "circuit_apb") &&
 		    strcmp(key, "op_time") && strcmp(key, "sample_rate"))
-			return fail(err, errlen, "unknown key \"%.40s\" (allowed: circuit, circuit_apb, op_time, sample_rate)", key);
+			return fail(
+				err, errlen,
+				"unknown key \"%.40s\" (allowed: circuit, circuit_apb, op_time, sample_rate)",
+				key);
 	}
 	return 0;
 }
@@ -50,19 +53,17 @@ static int load_apb(json_t *apb, struct circuit *c, char *err, size_t errlen)
 	int rc;
 
 	if (!json_is_string(apb) ||
-	    base64_decode(json_string_value(apb), json_string_length(apb),
-			  &bin, &blen) < 0)
+	    base64_decode(json_string_value(apb), json_string_length(apb), &bin, &blen) < 0)
 		return fail(err, errlen, "circuit_apb must be a base64 string");
 	rc = circuit_from_apb(bin, blen, c, &cerr);
 	free(bin);
 	if (rc < 0)
-		return fail(err, errlen, "circuit_apb%s%s: %s",
-			    cerr.loc[0] ? " " : "", cerr.loc, cerr.msg);
+		return fail(err, errlen, "circuit_apb%s%s: %s", cerr.loc[0] ? " " : "", cerr.loc,
+		            cerr.msg);
 	return 0;
 }
 
-static int load(json_t *root, struct circuit *c, struct sim_options *opt,
-		char *err, size_t errlen)
+static int load(json_t *root, struct circuit *c, struct sim_options *opt, char *err, size_t errlen)
 {
 	json_t *circ, *apb, *op_time, *rate;
 	struct circuit_error cerr;
@@ -85,21 +86,21 @@ static int load(json_t *root, struct circuit *c, struct sim_options *opt,
 	if (apb)
 		return load_apb(apb, c, err, errlen);
 	if (circuit_from_json(c, circ, &cerr) < 0)
-		return fail(err, errlen, "circuit%s%s: %s", cerr.loc[0] ? " " : "",
-			    cerr.loc, cerr.msg);
+		return fail(err, errlen, "circuit%s%s: %s", cerr.loc[0] ? " " : "", cerr.loc,
+		            cerr.msg);
 	return 0;
 }
 
-int sim_input_parse(const char *json, size_t len, struct circuit *c,
-		    struct sim_options *opt, char *err, size_t errlen)
+int sim_input_parse(const char *json, size_t len, struct circuit *c, struct sim_options *opt,
+                    char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	int rc;
 
 	if (!root)
-		return fail(err, errlen, "input is not valid JSON: %d:%d: %s",
-			    jerr.line, jerr.column, jerr.text);
+		return fail(err, errlen, "input is not valid JSON: %d:%d: %s", jerr.line,
+		            jerr.column, jerr.text);
 	rc = load(root, c, opt, err, errlen);
 	json_decref(root);
 	return rc;
@@ -115,7 +116,7 @@ static double now(void)
 
 struct progress {
 	FILE *log;
-	int last;           /* percent last printed */
+	int last; /* percent last printed */
 	double last_time;
 };
 
@@ -135,8 +136,8 @@ static int print_progress(double fraction, void *ctx)
 	return 0;
 }
 
-int sim_run_print(const struct circuit *c, const struct sim_options *opt,
-		  FILE *out, FILE *log, char *err, size_t errlen)
+int sim_run_print(const struct circuit *c, const struct sim_options *opt, FILE *out, FILE *log,
+                  char *err, size_t errlen)
 {
 	struct circuit_error cerr;
 	struct sim_options o = *opt;
@@ -162,11 +163,10 @@ int sim_run_print(const struct circuit *c, const struct sim_options *opt,
 		return fail(err, errlen, "cannot write the result: %s", strerror(errno));
 	}
 	fprintf(log,
-		"done: %zu samples x %zu channels, %llu steps (%llu rejected), %llu rhs evals, integration %.3f s (%.1f M rhs evals/s), output %.3f s\n",
-		res.nsamples, res.nchannels, (unsigned long long)st.steps,
-		(unsigned long long)st.rejected,
-		(unsigned long long)st.rhs_evals, t1 - t0,
-		t1 > t0 ? (double)st.rhs_evals / (t1 - t0) / 1e6 : 0.0, t2 - t1);
+	        "done: %zu samples x %zu channels, %llu steps (%llu rejected), %llu rhs evals, integration %.3f s (%.1f M rhs evals/s), output %.3f s\n",
+	        res.nsamples, res.nchannels, (unsigned long long)st.steps,
+	        (unsigned long long)st.rejected, (unsigned long long)st.rhs_evals, t1 - t0,
+	        t1 > t0 ? (double)st.rhs_evals / (t1 - t0) / 1e6 : 0.0, t2 - t1);
 	sim_result_free(&res);
 	return 0;
 }

@@ -22,8 +22,8 @@
  * circuit and *opt (reset; op_time and sample_rate set).  Returns 0, or -1
  * with a one-line message in err.  Limits are checked by sim_run_print.
  */
-int sim_input_parse(const char *json, size_t len, struct circuit *c,
-		    struct sim_options *opt, char *err, size_t errlen);
+int sim_input_parse(const char *json, size_t len, struct circuit *c, struct sim_options *opt,
+                    char *err, size_t errlen);
 
 /*
  * Checks the limits, runs the circuit with opt's op_time and sample_rate
@@ -32,7 +32,7 @@ int sim_input_parse(const char *json, size_t len, struct circuit *c,
  * measurement list to `out` (flushed).  Returns 0, or -1 with a one-line
  * message in err.
  */
-int sim_run_print(const struct circuit *c, const struct sim_options *opt,
-		  FILE *out, FILE *log, char *err, size_t errlen);
+int sim_run_print(const struct circuit *c, const struct sim_options *opt, FILE *out, FILE *log,
+                  char *err, size_t errlen);
 
 #endif

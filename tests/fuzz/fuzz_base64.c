@@ -12,8 +12,7 @@
 #include "fuzz_common.h"
 #include "sim/base64.h"
 
-static const char alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* Unpadded standard base64 of buf[0..len) into a malloc'ed string. */
 static char *encode(const uint8_t *buf, size_t len)

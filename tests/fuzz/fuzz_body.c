@@ -15,9 +15,10 @@
 #include "fuzz_common.h"
 
 static const char *const handler_fields[] = {
-	"name", "source", "backend", "device_name", "op_time", "sample_rate",
-	"circuit", "circuit_apb", "compile_task_id", "from", "to", "limit",
-	"offset", "state", "type", NULL,
+	"name",        "source",  "backend",     "device_name",     "op_time",
+	"sample_rate", "circuit", "circuit_apb", "compile_task_id", "from",
+	"to",          "limit",   "offset",      "state",           "type",
+	NULL,
 };
 static const char *const classes[] = { "SIMULATOR", "LUCIDAC", "REDAC", NULL };
 
@@ -48,7 +49,7 @@ static void read_every_key(json_t *obj, json_t *errors)
 	double d;
 	long long n;
 
-	json_object_foreach(obj, key, value) {
+	json_object_foreach (obj, key, value) {
 		(void)value;
 		(void)body_string(obj, key, true, 8, &s, errors);
 		(void)body_number(obj, key, -1.0, 1.0, &d, errors);

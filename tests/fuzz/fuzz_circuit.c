@@ -13,8 +13,8 @@
 
 static void fail(const char *what, const struct circuit_error *err)
 {
-	fprintf(stderr, "fuzz_circuit: %s%s%s%s%s\n", what, err ? ": " : "",
-		err ? err->loc : "", err ? " " : "", err ? err->msg : "");
+	fprintf(stderr, "fuzz_circuit: %s%s%s%s%s\n", what, err ? ": " : "", err ? err->loc : "",
+	        err ? " " : "", err ? err->msg : "");
 	abort();
 }
 
@@ -23,8 +23,8 @@ static bool same_routing(const struct circuit *a, const struct circuit *b)
 	return memcmp(a->u, b->u, sizeof(a->u)) == 0 &&
 	       memcmp(a->upscale, b->upscale, sizeof(a->upscale)) == 0 &&
 	       memcmp(a->sum, b->sum, sizeof(a->sum)) == 0 &&
-	       memcmp(a->k, b->k, sizeof(a->k)) == 0 &&
-	       a->constant == b->constant && a->cluster == b->cluster;
+	       memcmp(a->k, b->k, sizeof(a->k)) == 0 && a->constant == b->constant &&
+	       a->cluster == b->cluster;
 }
 
 /* Exact equality of everything (the JSON text keeps 17 digits). */

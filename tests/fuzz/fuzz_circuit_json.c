@@ -16,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct circuit c;
 	struct circuit_error err;
-	json_t *root = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+	json_t *root = json_loadb((const char *)data, size,
+	                          JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 
 	if (root == NULL)
 		return 0;

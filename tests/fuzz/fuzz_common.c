@@ -18,9 +18,9 @@
 #error "FUZZ_SRCDIR must name the source tree"
 #endif
 
-static char scratch_root[PATH_MAX];   /* .../acloud-fuzz-<pid> */
-static char scratch_dir[PATH_MAX];    /* .../acloud-fuzz-<pid>/a/b */
-static char scratch_file[PATH_MAX];   /* the last file written */
+static char scratch_root[PATH_MAX]; /* .../acloud-fuzz-<pid> */
+static char scratch_dir[PATH_MAX];  /* .../acloud-fuzz-<pid>/a/b */
+static char scratch_file[PATH_MAX]; /* the last file written */
 
 static void die(const char *what)
 {

@@ -29,14 +29,14 @@
 #include "fuzz_common.h"
 
 static struct api_context ctx;
-static bool verbose;   /* $ACLOUD_FUZZ_VERBOSE: print each answer */
+static bool verbose; /* $ACLOUD_FUZZ_VERBOSE: print each answer */
 
 static const struct {
 	const char *name;
 	enum http_method method;
 } methods[] = {
-	{ "GET", HTTP_GET }, { "POST", HTTP_POST }, { "DELETE", HTTP_DELETE },
-	{ "PUT", HTTP_PUT }, { "PATCH", HTTP_PATCH }, { "HEAD", HTTP_HEAD },
+	{ "GET", HTTP_GET },         { "POST", HTTP_POST },   { "DELETE", HTTP_DELETE },
+	{ "PUT", HTTP_PUT },         { "PATCH", HTTP_PATCH }, { "HEAD", HTTP_HEAD },
 	{ "OPTIONS", HTTP_OPTIONS },
 };
 
@@ -56,12 +56,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	verbose = getenv("ACLOUD_FUZZ_VERBOSE") != NULL;
 	log_init("fuzz_http");
 	log_set_level(LOG_ERROR_LEVEL);
-	n = snprintf(yml, sizeof(yml),
-		     "database: \"host=/nonexistent/acloud-fuzz port=1 dbname=none connect_timeout=1\"\n"
-		     "paths:\n  auth: \"%s\"\n",
-		     fuzz_src_path("tests/integration/auth.test.yml"));
+	n = snprintf(
+		yml, sizeof(yml),
+		"database: \"host=/nonexistent/acloud-fuzz port=1 dbname=none connect_timeout=1\"\n"
+		"paths:\n  auth: \"%s\"\n",
+		fuzz_src_path("tests/integration/auth.test.yml"));
 	n += snprintf(yml + n, sizeof(yml) - (size_t)n, "  devices: \"%s\"\n",
-		      fuzz_src_path("tests/integration/devices.test.yml"));
+	              fuzz_src_path("tests/integration/devices.test.yml"));
 	path = fuzz_write_file("acloud.yml", (const uint8_t *)yml, (size_t)n);
 	if (context_load(&ctx, path, err) != CONFIG_OK) {
 		fprintf(stderr, "fuzz_http: %s\n", err);
@@ -128,10 +129,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		worker_dispatch(&r);
 		if (verbose)
-			fprintf(stderr, "fuzz_http: %s %s -> %d\n", r.method_name, r.path, r.status);
+			fprintf(stderr, "fuzz_http: %s %s -> %d\n", r.method_name, r.path,
+			        r.status);
 		if (!r.responded || r.status < 200 || r.status >= 600 || r.status == 500) {
-			fprintf(stderr, "fuzz_http: %s %s answered %d (responded %d)\n", r.method_name, r.path,
-				r.status, (int)r.responded);
+			fprintf(stderr, "fuzz_http: %s %s answered %d (responded %d)\n",
+			        r.method_name, r.path, r.status, (int)r.responded);
 			abort();
 		}
 		request_reset(&r);

@@ -38,8 +38,8 @@ static inline unsigned char *tu_read(const char *name, size_t *len)
 }
 
 /* Circuits equal, with coefficients and ics up to tol (float rounding). */
-static inline void tu_assert_circuit_eq(const struct circuit *a,
-					const struct circuit *b, double tol)
+static inline void tu_assert_circuit_eq(const struct circuit *a, const struct circuit *b,
+                                        double tol)
 {
 	int i;
 
@@ -59,8 +59,7 @@ static inline void tu_assert_circuit_eq(const struct circuit *a,
 }
 
 /* Lane l of c reads output `out`, weight coef, into input `in`. */
-static inline void tu_lane(struct circuit *c, int l, int out, double coef,
-			   int in)
+static inline void tu_lane(struct circuit *c, int l, int out, double coef, int in)
 {
 	c->u[l] = (int8_t)out;
 	c->coef[l] = coef;

@@ -16,8 +16,8 @@ static struct circuit ok(const char *src)
 	struct circuit c;
 	struct compile_diag d;
 
-	cr_assert_eq(compile_source(src, strlen(src), COMPILE_LUCIDAC, &c, &d), 0,
-		     "%d:%d: %s", d.line, d.col, d.msg);
+	cr_assert_eq(compile_source(src, strlen(src), COMPILE_LUCIDAC, &c, &d), 0, "%d:%d: %s",
+	             d.line, d.col, d.msg);
 	return c;
 }
 
@@ -26,8 +26,8 @@ static void bad(const char *src, int line, int col, const char *part)
 	struct circuit c;
 	struct compile_diag d;
 
-	cr_assert_eq(compile_source(src, strlen(src), COMPILE_LUCIDAC, &c, &d), -1,
-		     "accepted: %s", src);
+	cr_assert_eq(compile_source(src, strlen(src), COMPILE_LUCIDAC, &c, &d), -1, "accepted: %s",
+	             src);
 	cr_expect_eq(d.line, line, "line of \"%s\" (%d:%d: %s)", src, d.line, d.col, d.msg);
 	cr_expect_eq(d.col, col, "column of \"%s\" (%d:%d: %s)", src, d.line, d.col, d.msg);
 	cr_expect_not_null(strstr(d.msg, part), "\"%s\" lacks \"%s\"", d.msg, part);
@@ -47,12 +47,12 @@ static int lane_of(const struct circuit *c, int src, double w)
 Test(compile, contract_example)
 {
 	struct circuit c = ok("# comment\n"
-			      "param a = 0.25\n"
-			      "x' = -a * y          # or: dx/dt = ...\n"
-			      "y' = x - x * y\n"
-			      "x(0) = 0.5\n"
-			      "y(0) = 0\n"
-			      "measure x, y\n");
+	                      "param a = 0.25\n"
+	                      "x' = -a * y          # or: dx/dt = ...\n"
+	                      "y' = x - x * y\n"
+	                      "x(0) = 0.5\n"
+	                      "y(0) = 0\n"
+	                      "measure x, y\n");
 	int l;
 
 	cr_expect_eq(c.ic[0], -0.5);
@@ -81,20 +81,20 @@ Test(compile, contract_example)
 Test(compile, constants_upscaling_and_shared_lanes)
 {
 	struct circuit c = ok("dx/dt = 0.5 - 2.5*x\n"
-			      "dy/dt = -2.5 * x + x*x\n"
-			      "measure y\n");
+	                      "dy/dt = -2.5 * x + x*x\n"
+	                      "measure y\n");
 	int l;
 
 	cr_expect_eq(c.constant, 1.0);
-	l = lane_of(&c, 15, -0.5);  /* constant from lanes 0-15 reads 15 */
+	l = lane_of(&c, 15, -0.5); /* constant from lanes 0-15 reads 15 */
 	cr_assert_geq(l, 0);
 	cr_expect_lt(l, 16);
-	l = lane_of(&c, 0, 2.5);    /* shared by x' and y' */
+	l = lane_of(&c, 0, 2.5); /* shared by x' and y' */
 	cr_assert_geq(l, 0);
 	cr_expect(c.upscale[l]);
 	cr_expect_eq(c.coef[l], 0.25);
 	cr_expect_eq(c.sum[0] & c.sum[1], 1u << l);
-	l = lane_of(&c, 0, 1.0);    /* x*x: one lane into both inputs */
+	l = lane_of(&c, 0, 1.0); /* x*x: one lane into both inputs */
 	cr_assert_geq(l, 0);
 	cr_expect(c.sum[8] & c.sum[9] & (1u << l));
 	cr_expect_eq(c.nadc, 1);
@@ -105,10 +105,10 @@ Test(compile, constant_lanes_in_the_upper_half_read_14)
 {
 	/* 17 distinct weights of x fill lanes 0-16, the constant lands on 17 */
 	struct circuit c = ok("x' = 0.01*x\nx2' = 0.02*x\nx3' = 0.03*x\nx4' = 0.04*x\n"
-			      "x5' = 0.05*x + 0.06*x2 + 0.07*x3 + 0.08*x4\n"
-			      "x6' = 0.09*x2 + 0.10*x3 + 0.11*x4 + 0.12*x5\n"
-			      "x7' = 0.13*x2 + 0.14*x3 + 0.15*x4 + 0.16*x5\n"
-			      "x8' = 0.17*x6 + 0.3\n");
+	                      "x5' = 0.05*x + 0.06*x2 + 0.07*x3 + 0.08*x4\n"
+	                      "x6' = 0.09*x2 + 0.10*x3 + 0.11*x4 + 0.12*x5\n"
+	                      "x7' = 0.13*x2 + 0.14*x3 + 0.15*x4 + 0.16*x5\n"
+	                      "x8' = 0.17*x6 + 0.3\n");
 	int l = lane_of(&c, 14, -0.3);
 
 	cr_assert_geq(l, 16);
@@ -144,8 +144,8 @@ Test(compile, syntax_errors)
 	bad("x' = 1.2.3\n", 1, 6, "malformed number \"1.2.3\"");
 	bad("measure\n", 1, 8, "expected a state variable to measure");
 	bad("param' = 1\n", 1, 1, "'param' is a reserved word");
-	bad("x' = ((((((((((((((((((((((((((((((((((x))))))))))))))))))))))))))))))))))\n",
-	    1, 38, "nested more than 32 levels");
+	bad("x' = ((((((((((((((((((((((((((((((((((x))))))))))))))))))))))))))))))))))\n", 1, 38,
+	    "nested more than 32 levels");
 }
 
 Test(compile, names)
@@ -172,7 +172,8 @@ Test(compile, resources_and_ranges)
 	bad("x' = x*x*x*x*x*x\n", 1, 15, "product of more than 5 factors");
 	bad("x' = 12.5*x*y\ny' = 0\n", 1, 6,
 	    "coefficient 12.5 of x*y in the equation for x' is out of range: at most 10 in magnitude (1 without upscaling); scale the system down by a factor of at least 1.25");
-	bad("x' = 1\nx(0) = -2\n", 2, 1, "initial value -2 of 'x' out of range [-1, 1]: scale 'x' by 0.5 or less");
+	bad("x' = 1\nx(0) = -2\n", 2, 1,
+	    "initial value -2 of 'x' out of range [-1, 1]: scale 'x' by 0.5 or less");
 	bad("a'=0.11*a+0.12*b+0.13*c+0.14*d+0.15*e\n"
 	    "b'=0.21*a+0.22*b+0.23*c+0.24*d+0.25*e\n"
 	    "c'=0.31*a+0.32*b+0.33*c+0.34*d+0.35*e\n"

@@ -76,7 +76,8 @@ static void check_error(const char *err, const char *path, int line, const char 
 	char prefix[128];
 
 	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
-	cr_assert(strncmp(err, prefix, strlen(prefix)) == 0, "error '%s' does not start with '%s'", err, prefix);
+	cr_assert(strncmp(err, prefix, strlen(prefix)) == 0, "error '%s' does not start with '%s'",
+	          err, prefix);
 	cr_assert_not_null(strstr(err, reason), "error '%s' does not say '%s'", err, reason);
 }
 
@@ -93,8 +94,8 @@ static void expect_error(load_fn load, const char *yaml, int line, const char *r
 }
 
 #define AUTH_ERR(yaml, line, reason) expect_error(load_auth, yaml, line, reason)
-#define DEV_ERR(yaml, line, reason) expect_error(load_devices, yaml, line, reason)
-#define APP_ERR(yaml, line, reason) expect_error(load_app, yaml, line, reason)
+#define DEV_ERR(yaml, line, reason)  expect_error(load_devices, yaml, line, reason)
+#define APP_ERR(yaml, line, reason)  expect_error(load_app, yaml, line, reason)
 
 static struct auth_config *auth_from(const char *yaml)
 {
@@ -132,12 +133,14 @@ static void hash_of(const char *key, unsigned char out[32])
 Test(util, sha256_known_vectors)
 {
 	static const unsigned char abc[32] = {
-		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-		0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
 	};
 	static const unsigned char empty[32] = {
-		0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-		0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+		0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+		0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+		0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
 	};
 	unsigned char out[32];
 
@@ -183,7 +186,8 @@ Test(app, example)
 	struct app_config *cfg;
 	char err[CONFIG_ERR_MAX];
 
-	cr_assert_eq(app_config_load(EXAMPLES "acloud.example.yml", &cfg, err), CONFIG_OK, "%s", err);
+	cr_assert_eq(app_config_load(EXAMPLES "acloud.example.yml", &cfg, err), CONFIG_OK, "%s",
+	             err);
 	cr_assert_str_eq(cfg->source_path, EXAMPLES "acloud.example.yml");
 	cr_assert_str_eq(cfg->domain, "localhost");
 	cr_assert_str_eq(cfg->database, "");
@@ -224,12 +228,13 @@ Test(app, values_and_relative_paths)
 	struct app_config *cfg;
 	char path[64], dir[64], want[128], err[CONFIG_ERR_MAX];
 
-	write_tmp(path,
-		  "domain: analog.example.org\n"
-		  "database: \"host=/run/postgresql dbname=acloud\"\n"
-		  "api: {socket: run/api.sock, workers: 4, max_body_bytes: 1024, delete_grace_s: 0}\n"
-		  "scheduler: {lease_s: 10, heartbeat_s: 2, poll_ms: 250, shutdown_timeout_s: 5}\n"
-		  "paths: {auth: auth.yml, devices: ../devices.yml, sql: /opt/sql}\n");
+	write_tmp(
+		path,
+		"domain: analog.example.org\n"
+		"database: \"host=/run/postgresql dbname=acloud\"\n"
+		"api: {socket: run/api.sock, workers: 4, max_body_bytes: 1024, delete_grace_s: 0}\n"
+		"scheduler: {lease_s: 10, heartbeat_s: 2, poll_ms: 250, shutdown_timeout_s: 5}\n"
+		"paths: {auth: auth.yml, devices: ../devices.yml, sql: /opt/sql}\n");
 	cr_assert_eq(app_config_load(path, &cfg, err), CONFIG_OK, "%s", err);
 	unlink(path);
 	strcpy(dir, path);
@@ -267,7 +272,8 @@ Test(app, errors)
 	APP_ERR("api:\n  max_body_bytes: 0\n", 2, "'max_body_bytes' must be an integer");
 	APP_ERR("paths:\n  sql: \"\"\n", 2, "'sql' must not be empty");
 	APP_ERR("api:\n  socket: /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n", 2, "'socket' is longer than a unix socket path");
+	        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n",
+	        2, "'socket' is longer than a unix socket path");
 	APP_ERR("- domain\n", 1, "the top level must be a mapping");
 	APP_ERR("domain: [a\n", 2, "invalid YAML");
 	APP_ERR("domain: a\n---\ndomain: b\n", 2, "more than one YAML document");
@@ -292,7 +298,8 @@ Test(auth, example)
 	char err[CONFIG_ERR_MAX];
 	unsigned char h[32];
 
-	cr_assert_eq(auth_config_load(EXAMPLES "auth.example.yml", &cfg, err), CONFIG_OK, "%s", err);
+	cr_assert_eq(auth_config_load(EXAMPLES "auth.example.yml", &cfg, err), CONFIG_OK, "%s",
+	             err);
 	cr_assert_eq(cfg->n_keys, 4);
 	cr_assert_eq(cfg->stamp, file_stamp(EXAMPLES "auth.example.yml"));
 	cr_assert_eq(cfg->default_priority, 1);
@@ -410,7 +417,8 @@ Test(auth, whitelist_semantics)
 		"  - {id: all, key: key-all}\n"
 		"  - {id: none, key: key-none, devices: []}\n"
 		"  - {id: some, key: key-some, devices: [sim-1, lucidac-1, not-in-devices-yml]}\n");
-	const struct auth_key *all = auth_find_by_id(cfg, "all"), *none = auth_find_by_id(cfg, "none"),
+	const struct auth_key *all = auth_find_by_id(cfg, "all"),
+			      *none = auth_find_by_id(cfg, "none"),
 			      *some = auth_find_by_id(cfg, "some");
 
 	cr_assert_not(all->has_device_whitelist);
@@ -449,60 +457,77 @@ Test(auth, unknown_fields)
 	AUTH_ERR("defaults: {}\nusers: []\n", 2, "unknown field 'users'");
 	AUTH_ERR("keys:\n  - id: a\n    key: k1\n    role: admin\n", 4, "unknown field 'role'");
 	AUTH_ERR("defaults:\n  priority: 1\n  limit: {}\n", 3, "unknown field 'limit'");
-	AUTH_ERR("defaults:\n  limits:\n    LUCIDAC: {hourly: 1, monthly: 9}\n", 3, "unknown field 'monthly'");
+	AUTH_ERR("defaults:\n  limits:\n    LUCIDAC: {hourly: 1, monthly: 9}\n", 3,
+	         "unknown field 'monthly'");
 }
 
 Test(auth, duplicates)
 {
 	AUTH_ERR("keys:\n  - id: a\n    key: k1\n  - id: b\n    key: k2\n  - id: a\n    key: k3\n",
-		 6, "duplicate key id 'a'");
-	AUTH_ERR("keys:\n  - id: a\n    key: same-key\n  - id: b\n    key: same-key\n",
-		 5, "duplicate key: 'b' has the same key (SHA-256) as 'a'");
-	AUTH_ERR("keys:\n"
-		 "  - id: a\n"
-		 "    key: abc\n"
-		 "  - id: b\n"
-		 "    key_sha256: BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD\n",
-		 5, "duplicate key: 'b' has the same key (SHA-256) as 'a'");
-	AUTH_ERR("keys:\n  - id: a\n    key: k1\n    name: A\n    name: B\n", 5, "duplicate field 'name' (first on line 4)");
+	         6, "duplicate key id 'a'");
+	AUTH_ERR("keys:\n  - id: a\n    key: same-key\n  - id: b\n    key: same-key\n", 5,
+	         "duplicate key: 'b' has the same key (SHA-256) as 'a'");
+	AUTH_ERR(
+		"keys:\n"
+		"  - id: a\n"
+		"    key: abc\n"
+		"  - id: b\n"
+		"    key_sha256: BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD\n",
+		5, "duplicate key: 'b' has the same key (SHA-256) as 'a'");
+	AUTH_ERR("keys:\n  - id: a\n    key: k1\n    name: A\n    name: B\n", 5,
+	         "duplicate field 'name' (first on line 4)");
 	AUTH_ERR("defaults: {}\nkeys: []\ndefaults: {}\n", 3, "duplicate field 'defaults'");
 	AUTH_ERR("defaults:\n  limits:\n    REDAC: {hourly: 1}\n    REDAC: {daily: 1}\n", 4,
-		 "duplicate device class 'REDAC'");
+	         "duplicate device class 'REDAC'");
 }
 
 Test(auth, bad_values)
 {
 	AUTH_ERR("defaults:\n  limits:\n    FOO: {hourly: 1}\n", 3, "unknown device class 'FOO'");
-	AUTH_ERR("defaults:\n  limits:\n    lucidac: {hourly: 1}\n", 3, "unknown device class 'lucidac'");
-	AUTH_ERR("defaults:\n  limits:\n    LUCIDAC: {hourly: -1}\n", 3, "'hourly' must be an integer between 0 and");
+	AUTH_ERR("defaults:\n  limits:\n    lucidac: {hourly: 1}\n", 3,
+	         "unknown device class 'lucidac'");
+	AUTH_ERR("defaults:\n  limits:\n    LUCIDAC: {hourly: -1}\n", 3,
+	         "'hourly' must be an integer between 0 and");
 	AUTH_ERR("keys:\n  - id: a\n    key: k\n    limits:\n      REDAC:\n        daily: -5\n", 6,
-		 "'daily' must be an integer between 0 and");
-	AUTH_ERR("defaults:\n  limits:\n    REDAC: {hourly: 1.5}\n", 3, "'hourly' must be an integer");
+	         "'daily' must be an integer between 0 and");
+	AUTH_ERR("defaults:\n  limits:\n    REDAC: {hourly: 1.5}\n", 3,
+	         "'hourly' must be an integer");
 	AUTH_ERR("defaults:\n  limits:\n    REDAC: 5\n", 3, "a class's limits must be a mapping");
-	AUTH_ERR("defaults:\n  priority: 1001\n", 2, "'priority' must be an integer between 0 and 1000");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    priority: -1\n", 4, "'priority' must be an integer between 0 and 1000");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    priority: \"5\"\n", 4, "'priority' must be an integer");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    priority: 05\n", 4, "'priority' must be an integer");
+	AUTH_ERR("defaults:\n  priority: 1001\n", 2,
+	         "'priority' must be an integer between 0 and 1000");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    priority: -1\n", 4,
+	         "'priority' must be an integer between 0 and 1000");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    priority: \"5\"\n", 4,
+	         "'priority' must be an integer");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    priority: 05\n", 4,
+	         "'priority' must be an integer");
 }
 
 Test(auth, bad_secrets)
 {
-	AUTH_ERR("keys:\n  - id: a\n    key_sha256: abcd\n", 3, "'key_sha256' must be 64 hexadecimal characters");
-	AUTH_ERR("keys:\n  - id: a\n"
-		 "    key_sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ag\n",
-		 3, "'key_sha256' must be 64 hexadecimal characters");
-	AUTH_ERR("keys:\n  - id: a\n"
-		 "    key_sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad0\n",
-		 3, "'key_sha256' must be 64 hexadecimal characters");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n"
-		 "    key_sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n",
-		 4, "exactly one of 'key' and 'key_sha256'");
-	AUTH_ERR("keys:\n  - id: a\n"
-		 "    key_sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
-		 "    key: k\n",
-		 4, "exactly one of 'key' and 'key_sha256'");
-	AUTH_ERR("keys:\n  - id: a\n    name: A\n", 2, "key 'a' needs one of 'key' or 'key_sha256'");
-	AUTH_ERR("keys:\n  - id: a\n    key: \"two words\"\n", 3, "'key' must be printable ASCII without spaces");
+	AUTH_ERR("keys:\n  - id: a\n    key_sha256: abcd\n", 3,
+	         "'key_sha256' must be 64 hexadecimal characters");
+	AUTH_ERR(
+		"keys:\n  - id: a\n"
+		"    key_sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ag\n",
+		3, "'key_sha256' must be 64 hexadecimal characters");
+	AUTH_ERR(
+		"keys:\n  - id: a\n"
+		"    key_sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad0\n",
+		3, "'key_sha256' must be 64 hexadecimal characters");
+	AUTH_ERR(
+		"keys:\n  - id: a\n    key: k\n"
+		"    key_sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n",
+		4, "exactly one of 'key' and 'key_sha256'");
+	AUTH_ERR(
+		"keys:\n  - id: a\n"
+		"    key_sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
+		"    key: k\n",
+		4, "exactly one of 'key' and 'key_sha256'");
+	AUTH_ERR("keys:\n  - id: a\n    name: A\n", 2,
+	         "key 'a' needs one of 'key' or 'key_sha256'");
+	AUTH_ERR("keys:\n  - id: a\n    key: \"two words\"\n", 3,
+	         "'key' must be printable ASCII without spaces");
 	AUTH_ERR("keys:\n  - id: a\n    key: \"\"\n", 3, "'key' must not be empty");
 	AUTH_ERR("keys:\n  - id: a\n    key: [k]\n", 3, "'key' must be a string");
 }
@@ -519,24 +544,32 @@ Test(auth, secret_never_in_message)
 
 Test(auth, bad_ids_and_types)
 {
-	AUTH_ERR("keys:\n  - id: \"al ice\"\n    key: k\n", 2, "'id' must match [A-Za-z0-9_.-]{1,64}");
+	AUTH_ERR("keys:\n  - id: \"al ice\"\n    key: k\n", 2,
+	         "'id' must match [A-Za-z0-9_.-]{1,64}");
 	AUTH_ERR("keys:\n  - id: al/ice\n    key: k\n", 2, "'id' must match");
 	AUTH_ERR("keys:\n  - id: \"\"\n    key: k\n", 2, "'id' must match");
-	AUTH_ERR("keys:\n  - id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    key: k\n",
-		 2, "'id' must match");
+	AUTH_ERR(
+		"keys:\n  - id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    key: k\n",
+		2, "'id' must match");
 	AUTH_ERR("keys:\n  - key: k\n", 2, "key without 'id'");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    enabled: yes\n", 4, "'enabled' must be true or false");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    enabled: \"true\"\n", 4, "'enabled' must be true or false");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    admin: 1\n", 4, "'admin' must be true or false");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    devices: sim-1\n", 4, "'devices' must be a list");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    devices:\n      - sim-1\n      - \"sim 2\"\n", 6,
-		 "'devices[1]' must match");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n    devices: [[sim-1]]\n", 4, "'devices[0]' must be a string");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    enabled: yes\n", 4,
+	         "'enabled' must be true or false");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    enabled: \"true\"\n", 4,
+	         "'enabled' must be true or false");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    admin: 1\n", 4,
+	         "'admin' must be true or false");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    devices: sim-1\n", 4,
+	         "'devices' must be a list");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    devices:\n      - sim-1\n      - \"sim 2\"\n",
+	         6, "'devices[1]' must match");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n    devices: [[sim-1]]\n", 4,
+	         "'devices[0]' must be a string");
 	AUTH_ERR("keys:\n  - id: a\n    key: k\n    name: [A]\n", 4, "'name' must be a string");
 	AUTH_ERR("keys:\n  - id: a\n    key: k\n    email:\n", 4, "'email' must be a string");
 	AUTH_ERR("keys:\n  id: a\n", 2, "'keys' must be a list");
 	AUTH_ERR("keys:\n  - alice\n", 2, "each entry of 'keys' must be a mapping");
-	AUTH_ERR("keys:\n  - id: a\n    key: k\n  - {id: b, key: k2, ? [x] : 1}\n", 4, "field names must be strings");
+	AUTH_ERR("keys:\n  - id: a\n    key: k\n  - {id: b, key: k2, ? [x] : 1}\n", 4,
+	         "field names must be strings");
 }
 
 Test(auth, many_keys)
@@ -574,7 +607,8 @@ Test(auth, alias_expansion_is_bounded)
 		len += (size_t)snprintf(yaml + len, cap - len, "%sd%zu", i ? "," : "", i);
 	len += (size_t)snprintf(yaml + len, cap - len, "]}\n");
 	for (i = 1; i < 10000; i++)
-		len += (size_t)snprintf(yaml + len, cap - len, "- {id: u%zu, key: k%zu, devices: *d}\n", i, i);
+		len += (size_t)snprintf(yaml + len, cap - len,
+		                        "- {id: u%zu, key: k%zu, devices: *d}\n", i, i);
 	write_tmp(path, yaml);
 	cr_assert_eq(load_auth(path, err), CONFIG_ERR);
 	unlink(path);
@@ -584,10 +618,9 @@ Test(auth, alias_expansion_is_bounded)
 
 Test(auth, small_aliases_are_fine)
 {
-	struct auth_config *cfg = auth_from(
-		"keys:\n"
-		"  - {id: a, key: k1, devices: &lab [sim-1, sim-2]}\n"
-		"  - {id: b, key: k2, devices: *lab}\n");
+	struct auth_config *cfg = auth_from("keys:\n"
+	                                    "  - {id: a, key: k1, devices: &lab [sim-1, sim-2]}\n"
+	                                    "  - {id: b, key: k2, devices: *lab}\n");
 
 	cr_assert_eq(auth_find_by_id(cfg, "b")->n_devices, 2);
 	auth_config_free(cfg);
@@ -622,7 +655,8 @@ Test(devices, example)
 	const struct compiler_config *c;
 	char err[CONFIG_ERR_MAX];
 
-	cr_assert_eq(devices_config_load(EXAMPLES "devices.example.yml", &cfg, err), CONFIG_OK, "%s", err);
+	cr_assert_eq(devices_config_load(EXAMPLES "devices.example.yml", &cfg, err), CONFIG_OK,
+	             "%s", err);
 	cr_assert_eq(cfg->n_devices, 3);
 	cr_assert_eq(cfg->stamp, file_stamp(EXAMPLES "devices.example.yml"));
 	dev = devices_find(cfg, "sim-1");
@@ -715,7 +749,8 @@ Test(devices, empty_files)
 
 Test(devices, entity_relative_to_the_file)
 {
-	static const char yaml[] = "devices:\n  - {name: s, class: SIMULATOR, driver: simulator, entity: e.apb}\n";
+	static const char yaml[] =
+		"devices:\n  - {name: s, class: SIMULATOR, driver: simulator, entity: e.apb}\n";
 	char dir[] = "/tmp/acloud-test-XXXXXX", path[64], entity[80], err[CONFIG_ERR_MAX];
 	struct devices_config *cfg;
 
@@ -737,68 +772,79 @@ Test(devices, entity_relative_to_the_file)
 Test(devices, errors)
 {
 	DEV_ERR("devices:\n  - name: a\n    class: SIMULATOR\n    driver: simulator\n    gpu: true\n",
-		5, "unknown field 'gpu'");
+	        5, "unknown field 'gpu'");
 	DEV_ERR("device:\n  - name: a\n", 1, "unknown field 'device'");
-	DEV_ERR("devices:\n  - name: a\n    class: ANALOG\n    driver: simulator\n",
-		3, "unknown device class 'ANALOG' (expected SIMULATOR, LUCIDAC or REDAC)");
-	DEV_ERR("devices:\n  - name: a\n    class: SIMULATOR\n    driver: qemu\n",
-		4, "unknown driver 'qemu' (expected simulator, lucidac or command)");
-	DEV_ERR("devices:\n  - name: a\n    class: LUCIDAC\n    driver: lucidac\n",
-		2, "device 'a': driver lucidac needs 'endpoint'");
-	DEV_ERR("devices:\n  - name: a\n    class: REDAC\n    driver: command\n",
-		2, "device 'a': driver command needs 'command'");
-	DEV_ERR("devices:\n  - name: a\n    class: SIMULATOR\n", 2, "device 'a' needs 'class' and 'driver'");
-	DEV_ERR("devices:\n  - class: SIMULATOR\n    driver: simulator\n", 2, "device without 'name'");
+	DEV_ERR("devices:\n  - name: a\n    class: ANALOG\n    driver: simulator\n", 3,
+	        "unknown device class 'ANALOG' (expected SIMULATOR, LUCIDAC or REDAC)");
+	DEV_ERR("devices:\n  - name: a\n    class: SIMULATOR\n    driver: qemu\n", 4,
+	        "unknown driver 'qemu' (expected simulator, lucidac or command)");
+	DEV_ERR("devices:\n  - name: a\n    class: LUCIDAC\n    driver: lucidac\n", 2,
+	        "device 'a': driver lucidac needs 'endpoint'");
+	DEV_ERR("devices:\n  - name: a\n    class: REDAC\n    driver: command\n", 2,
+	        "device 'a': driver command needs 'command'");
+	DEV_ERR("devices:\n  - name: a\n    class: SIMULATOR\n", 2,
+	        "device 'a' needs 'class' and 'driver'");
+	DEV_ERR("devices:\n  - class: SIMULATOR\n    driver: simulator\n", 2,
+	        "device without 'name'");
 	DEV_ERR("devices:\n  - {name: a, class: SIMULATOR, driver: simulator}\n"
-		"  - {name: b, class: SIMULATOR, driver: simulator}\n"
-		"  - {name: a, class: LUCIDAC, driver: lucidac, endpoint: \"tcp://h\"}\n",
-		4, "duplicate device name 'a'");
-	DEV_ERR("devices:\n  - {name: \"sim 1\", class: SIMULATOR, driver: simulator}\n", 2, "'name' must match");
+	        "  - {name: b, class: SIMULATOR, driver: simulator}\n"
+	        "  - {name: a, class: LUCIDAC, driver: lucidac, endpoint: \"tcp://h\"}\n",
+	        4, "duplicate device name 'a'");
+	DEV_ERR("devices:\n  - {name: \"sim 1\", class: SIMULATOR, driver: simulator}\n", 2,
+	        "'name' must match");
 	DEV_ERR("devices:\n  - {name: sim-1, class: SIMULATOR, driver: simulator, timeout_s: 0}\n",
-		2, "'timeout_s' must be an integer between 1 and 86400");
-	DEV_ERR("devices:\n  - {name: s, class: SIMULATOR, driver: simulator, name: t}\n", 2, "duplicate field 'name'");
-	DEV_ERR("devices:\n  - {name: s, class: [SIMULATOR], driver: simulator}\n", 2, "'class' must be a string");
+	        2, "'timeout_s' must be an integer between 1 and 86400");
+	DEV_ERR("devices:\n  - {name: s, class: SIMULATOR, driver: simulator, name: t}\n", 2,
+	        "duplicate field 'name'");
+	DEV_ERR("devices:\n  - {name: s, class: [SIMULATOR], driver: simulator}\n", 2,
+	        "'class' must be a string");
 	DEV_ERR("devices:\n  name: s\n", 2, "'devices' must be a list");
 }
 
 Test(devices, driver_fields)
 {
 	static const char *const bad[] = {
-		"http://h:1", "tcp://", "tcp://:5732", "tcp://h:0", "tcp://h:70000", "tcp://h:", "tcp://h:12x",
-		"tcp://h/x", "tcp://a:1:2", "tcp://[::1", "tcp://[::1]x", "tcp://h:05732",
+		"http://h:1",    "tcp://",     "tcp://:5732",  "tcp://h:0",
+		"tcp://h:70000", "tcp://h:",   "tcp://h:12x",  "tcp://h/x",
+		"tcp://a:1:2",   "tcp://[::1", "tcp://[::1]x", "tcp://h:05732",
 	};
 	char yaml[256];
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(yaml, sizeof(yaml),
-			 "devices:\n  - name: l\n    class: LUCIDAC\n    driver: lucidac\n    endpoint: \"%s\"\n", bad[i]);
+		snprintf(
+			yaml, sizeof(yaml),
+			"devices:\n  - name: l\n    class: LUCIDAC\n    driver: lucidac\n    endpoint: \"%s\"\n",
+			bad[i]);
 		DEV_ERR(yaml, 5, "'endpoint' must be tcp://host[:port]");
 	}
 	DEV_ERR("devices:\n  - name: s\n    class: SIMULATOR\n    driver: simulator\n    endpoint: \"tcp://h\"\n",
-		5, "'endpoint' is only for driver lucidac");
+	        5, "'endpoint' is only for driver lucidac");
 	DEV_ERR("devices:\n  - name: l\n    class: LUCIDAC\n    driver: lucidac\n    endpoint: \"tcp://h\"\n"
-		"    command: [x]\n", 6, "'command' is only for driver command");
+	        "    command: [x]\n",
+	        6, "'command' is only for driver command");
 	DEV_ERR("devices:\n  - name: r\n    class: REDAC\n    driver: command\n    command: []\n",
-		5, "'command' must not be empty");
+	        5, "'command' must not be empty");
 	DEV_ERR("devices:\n  - name: r\n    class: REDAC\n    driver: command\n    command: \"/bin/run\"\n",
-		5, "'command' must be a list");
+	        5, "'command' must be a list");
 	DEV_ERR("devices:\n  - name: r\n    class: REDAC\n    driver: command\n    command: [\"\", x]\n",
-		5, "'command[0]' must not be empty");
+	        5, "'command[0]' must not be empty");
 	DEV_ERR("devices:\n  - name: r\n    class: REDAC\n    driver: command\n    command:\n      - x\n      - {a: b}\n",
-		7, "'command[1]' must be a string");
+	        7, "'command[1]' must be a string");
 }
 
 Test(devices, compiler_errors)
 {
 	DEV_ERR("compilers:\n  LUCIDAC: {command: [c]}\n  SIMULATOR: {command: [c]}\n", 3,
-		"SIMULATOR takes no compiler");
+	        "SIMULATOR takes no compiler");
 	DEV_ERR("compilers:\n  ANALOG: {command: [c]}\n", 2, "unknown device class 'ANALOG'");
-	DEV_ERR("compilers:\n  LUCIDAC: {timeout_s: 5}\n", 2, "compiler for LUCIDAC needs 'command'");
+	DEV_ERR("compilers:\n  LUCIDAC: {timeout_s: 5}\n", 2,
+	        "compiler for LUCIDAC needs 'command'");
 	DEV_ERR("compilers:\n  LUCIDAC:\n    command: [c]\n    concurrency: 65\n", 4,
-		"'concurrency' must be an integer between 1 and 64");
+	        "'concurrency' must be an integer between 1 and 64");
 	DEV_ERR("compilers:\n  REDAC:\n    command: [c]\n    timeout_s: 86401\n", 4,
-		"'timeout_s' must be an integer between 1 and 86400");
-	DEV_ERR("compilers:\n  REDAC:\n    command: [c]\n    retries: 1\n", 4, "unknown field 'retries'");
+	        "'timeout_s' must be an integer between 1 and 86400");
+	DEV_ERR("compilers:\n  REDAC:\n    command: [c]\n    retries: 1\n", 4,
+	        "unknown field 'retries'");
 	DEV_ERR("compilers:\n  - LUCIDAC\n", 2, "'compilers' must be a mapping");
 }

@@ -6,8 +6,14 @@
 
 #include "api/router.h"
 
-static void h1(struct request *r) { (void)r; }
-static void h2(struct request *r) { (void)r; }
+static void h1(struct request *r)
+{
+	(void)r;
+}
+static void h2(struct request *r)
+{
+	(void)r;
+}
 
 static const struct route table[] = {
 	{ HTTP_GET, "/health", h1, false },
@@ -83,8 +89,16 @@ Test(router, wrong_method_is_405_with_allow)
 Test(router, unknown_paths_are_404)
 {
 	struct route_match m;
-	const char *paths[] = { "/", "", "/health/", "/healthz", "/api/v1/tasks", "/api/v1/tasks/",
-				"/api/v1/tasks//status", "/api/v1/tasks/x/status/extra", "//health", "health" };
+	const char *paths[] = { "/",
+		                "",
+		                "/health/",
+		                "/healthz",
+		                "/api/v1/tasks",
+		                "/api/v1/tasks/",
+		                "/api/v1/tasks//status",
+		                "/api/v1/tasks/x/status/extra",
+		                "//health",
+		                "health" };
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		cr_assert_eq(match(HTTP_GET, paths[i], &m), ROUTE_NOT_FOUND, "path %s", paths[i]);
@@ -95,8 +109,9 @@ Test(router, small_buffer_does_not_overflow)
 	struct route_match m;
 	char buf[4];
 
-	cr_assert_eq(router_match(table, n_table, HTTP_GET, "/api/v1/tasks/abcdefgh", buf, sizeof(buf), &m),
-		     ROUTE_NOT_FOUND);
+	cr_assert_eq(router_match(table, n_table, HTTP_GET, "/api/v1/tasks/abcdefgh", buf,
+	                          sizeof(buf), &m),
+	             ROUTE_NOT_FOUND);
 }
 
 Test(router, api_table_patterns_are_well_formed)
@@ -108,7 +123,8 @@ Test(router, api_table_patterns_are_well_formed)
 		cr_assert_null(strstr(p, "//"), "%s", p);
 		cr_assert_not_null(api_routes[i].handler);
 		for (size_t j = 0; j < i; j++)
-			cr_assert(!(api_routes[j].method == api_routes[i].method && strcmp(api_routes[j].pattern, p) == 0),
-				  "duplicate route %s", p);
+			cr_assert(!(api_routes[j].method == api_routes[i].method &&
+			            strcmp(api_routes[j].pattern, p) == 0),
+			          "duplicate route %s", p);
 	}
 }

@@ -76,12 +76,12 @@ Test(sched_jsonl, line_limit)
 	cr_assert_eq(jsonl_feed(&j, "short\n", 6), 0);
 	cr_assert_eq(next_str(&j, s, sizeof(s)), 1);
 	cr_assert_eq(jsonl_feed(&j, big, sizeof(big)), 0);
-	cr_assert_eq(next_str(&j, s, sizeof(s)), -1);   /* no newline, over the limit */
+	cr_assert_eq(next_str(&j, s, sizeof(s)), -1); /* no newline, over the limit */
 	jsonl_free(&j);
 
 	jsonl_init(&j, 16);
 	cr_assert_eq(jsonl_feed(&j, big, 20), 0);
 	cr_assert_eq(jsonl_feed(&j, "\n", 1), 0);
-	cr_assert_eq(next_str(&j, s, sizeof(s)), -1);   /* complete, but too long */
+	cr_assert_eq(next_str(&j, s, sizeof(s)), -1); /* complete, but too long */
 	jsonl_free(&j);
 }

@@ -21,7 +21,8 @@ Test(sched_lucidac, reply_ok_with_id)
 {
 	struct luci_reply r;
 
-	cr_assert_eq(parse("{\"id\":\"x1\",\"type\":\"set_circuit\",\"msg\":{},\"code\":0}", &r), 0);
+	cr_assert_eq(parse("{\"id\":\"x1\",\"type\":\"set_circuit\",\"msg\":{},\"code\":0}", &r),
+	             0);
 	cr_assert_str_eq(r.type, "set_circuit");
 	cr_assert_str_eq(r.id, "x1");
 	cr_assert_not(r.is_error);
@@ -43,9 +44,12 @@ Test(sched_lucidac, error_forms)
 {
 	struct luci_reply r;
 
-	cr_assert_eq(parse("{\"id\":1,\"type\":\"ping\",\"msg\":{},\"error\":\"no such thing\",\"code\":-2}", &r), 0);
+	cr_assert_eq(
+		parse("{\"id\":1,\"type\":\"ping\",\"msg\":{},\"error\":\"no such thing\",\"code\":-2}",
+	              &r),
+		0);
 	cr_assert(r.is_error);
-	cr_assert_null(r.id);           /* numeric ids are not ours */
+	cr_assert_null(r.id); /* numeric ids are not ours */
 	cr_assert_str_eq(r.error, "no such thing");
 	luci_reply_free(&r);
 
@@ -128,8 +132,10 @@ Test(sched_lucidac, channels)
 
 Test(sched_lucidac, ic_time)
 {
-	json_t *fast = json_loads("{\"/0\":{\"/M0\":{\"elements\":[{\"k\":10000},{\"k\":10000}]}}}", 0, NULL);
-	json_t *slow = json_loads("{\"/0\":{\"/M0\":{\"elements\":[{\"k\":10000},{\"k\":100}]}}}", 0, NULL);
+	json_t *fast = json_loads("{\"/0\":{\"/M0\":{\"elements\":[{\"k\":10000},{\"k\":10000}]}}}",
+	                          0, NULL);
+	json_t *slow = json_loads("{\"/0\":{\"/M0\":{\"elements\":[{\"k\":10000},{\"k\":100}]}}}",
+	                          0, NULL);
 
 	cr_assert_eq(luci_ic_time_ns(fast), 100000L);
 	cr_assert_eq(luci_ic_time_ns(slow), 10000000L);
@@ -156,7 +162,8 @@ Test(sched_lucidac, samples_extra_columns_and_limit)
 	struct luci_channels ch;
 	struct luci_samples s = { 0 };
 	json_t *c = json_loads("{\"adc_channels\":[null,1]}", 0, NULL);
-	json_t *rows = json_loads("[[0,0.5,9,9,9,9,9,9],[0,-1,9,9,9,9,9,9],[0,0.25,9,9,9,9,9,9]]", 0, NULL);
+	json_t *rows = json_loads("[[0,0.5,9,9,9,9,9,9],[0,-1,9,9,9,9,9,9],[0,0.25,9,9,9,9,9,9]]",
+	                          0, NULL);
 	json_t *bad = json_loads("[[0]]", 0, NULL);
 	json_t *notarray = json_object();
 	size_t len;

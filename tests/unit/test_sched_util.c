@@ -22,19 +22,22 @@ static void clean_is(const char *in, size_t len, const char *want)
 Test(sched_util, keeps_valid_utf8)
 {
 	clean_is("plain", 5, "plain");
-	clean_is("gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80", 15, "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80");
+	clean_is("gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80", 15,
+	         "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80");
 	clean_is("tab\there", 8, "tab\there");
 }
 
 Test(sched_util, replaces_invalid_bytes_and_controls)
 {
-	clean_is("a\xff" "b", 3, "a?b");
+	clean_is("a\xff"
+	         "b",
+	         3, "a?b");
 	clean_is("nul\0x", 5, "nul?x");
 	clean_is("esc\x1b[0m", 7, "esc?[0m");
-	clean_is("\xc0\xaf", 2, "??");                 /* overlong */
-	clean_is("\xed\xa0\x80", 3, "???");            /* surrogate */
-	clean_is("\xe2\x82", 2, "??");                 /* truncated */
-	clean_is("\xf4\x90\x80\x80", 4, "????");       /* > U+10FFFF */
+	clean_is("\xc0\xaf", 2, "??");           /* overlong */
+	clean_is("\xed\xa0\x80", 3, "???");      /* surrogate */
+	clean_is("\xe2\x82", 2, "??");           /* truncated */
+	clean_is("\xf4\x90\x80\x80", 4, "????"); /* > U+10FFFF */
 	clean_is("cr\r", 3, "cr?");
 }
 

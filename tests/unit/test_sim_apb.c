@@ -33,7 +33,7 @@ Test(apb, harmonic_fixture)
 	cr_expect_eq(c.sum[1], 1u << 1);
 	cr_expect_eq(c.ic[0], (double)-0.42f);
 	cr_expect_eq(c.k[0], 10000);
-	cr_expect_eq(c.constant, 1.0);  /* POS_REF, unused by any lane */
+	cr_expect_eq(c.constant, 1.0); /* POS_REF, unused by any lane */
 	cr_expect_eq(c.nadc, 1);
 	cr_expect_eq(c.adc[0], 0);
 }
@@ -53,7 +53,7 @@ Test(apb, entity_specification_is_not_a_circuit)
 
 Test(apb, empty_and_garbage)
 {
-	static const uint8_t garbage[] = { 0x0b, 0x01 };  /* wire type 3 */
+	static const uint8_t garbage[] = { 0x0b, 0x01 }; /* wire type 3 */
 	static const uint8_t overlong[] = { 0x12, 0x7f, 0x00 };
 	struct circuit c;
 	struct circuit_error err;
@@ -117,7 +117,7 @@ Test(apb, writer_round_trip_is_a_fixed_point)
 	a.k[5] = 100;
 	cr_assert_eq(circuit_to_apb(&a, &bin, &len2), 0);
 	cr_assert_eq(circuit_from_apb(bin, len2, &b, &err), 0, "%s: %s", err.loc, err.msg);
-	tu_assert_circuit_eq(&a, &b, 1e-7);  /* float32 in the schema */
+	tu_assert_circuit_eq(&a, &b, 1e-7); /* float32 in the schema */
 	cr_expect_eq(b.nadc, 3);
 	cr_expect_eq(b.adc[2], 8);
 	cr_assert_eq(circuit_to_apb(&b, &bin2, &len3), 0);
@@ -148,8 +148,7 @@ Test(apb, writer_handles_constant_magnitudes_and_clusters)
 }
 
 /* Hand-built files: a module with one item (entity path, kind, config). */
-static void build(struct pb_buf *file, const char *path, uint32_t kind,
-		  const struct pb_buf *config)
+static void build(struct pb_buf *file, const char *path, uint32_t kind, const struct pb_buf *config)
 {
 	struct pb_buf id = { 0 }, item = { 0 }, module = { 0 };
 
@@ -163,8 +162,7 @@ static void build(struct pb_buf *file, const char *path, uint32_t kind,
 	pb_buf_free(&module);
 }
 
-static void element(struct pb_buf *cfg, uint32_t field, int idx, int f2_float,
-		    double v2, int f3)
+static void element(struct pb_buf *cfg, uint32_t field, int idx, int f2_float, double v2, int f3)
 {
 	struct pb_buf e = { 0 };
 
@@ -179,20 +177,19 @@ static void element(struct pb_buf *cfg, uint32_t field, int idx, int f2_float,
 	pb_buf_free(&e);
 }
 
-static void expect_apb_error(const char *path, uint32_t kind,
-			     struct pb_buf *cfg, const char *loc,
-			     const char *msg_part)
+static void expect_apb_error(const char *path, uint32_t kind, struct pb_buf *cfg, const char *loc,
+                             const char *msg_part)
 {
 	struct pb_buf file = { 0 };
 	struct circuit c;
 	struct circuit_error err;
 
 	build(&file, path, kind, cfg);
-	cr_assert_eq(circuit_from_apb(file.data, file.len, &c, &err), -1,
-		     "accepted, expected %s", msg_part);
+	cr_assert_eq(circuit_from_apb(file.data, file.len, &c, &err), -1, "accepted, expected %s",
+	             msg_part);
 	cr_expect_str_eq(err.loc, loc);
-	cr_expect_not_null(strstr(err.msg, msg_part), "message \"%s\" lacks \"%s\"",
-			   err.msg, msg_part);
+	cr_expect_not_null(strstr(err.msg, msg_part), "message \"%s\" lacks \"%s\"", err.msg,
+	                   msg_part);
 	pb_buf_free(&file);
 	pb_buf_free(cfg);
 }
@@ -204,17 +201,17 @@ Test(apb, bad_integrator)
 	element(&cfg, 1, 0, 1, 0.5, 10000);
 	element(&cfg, 1, 1, 1, 0.0, 5);
 	expect_apb_error("aa/0/M0", 15, &cfg, "/module/items/0/itor_config/elements/1/k",
-			 "k 5 not allowed");
+	                 "k 5 not allowed");
 	element(&cfg, 1, 2, 1, 1.5, 100);
 	expect_apb_error("aa/0/M0", 15, &cfg, "/module/items/0/itor_config/elements/0/ic",
-			 "ic 1.5 out of range");
+	                 "ic 1.5 out of range");
 	element(&cfg, 1, 8, 1, 0.0, 100);
 	expect_apb_error("aa/0/M0", 15, &cfg, "/module/items/0/itor_config/elements/0/idx",
-			 "integrator 8 out of range 0..7");
+	                 "integrator 8 out of range 0..7");
 	element(&cfg, 1, 3, 1, 0.0, 100);
 	element(&cfg, 1, 3, 1, 0.0, 100);
 	expect_apb_error("aa/0/M0", 15, &cfg, "/module/items/0/itor_config/elements/1",
-			 "integrator 3 configured twice");
+	                 "integrator 3 configured twice");
 }
 
 Test(apb, bad_coefficients_and_wire_types)
@@ -224,13 +221,13 @@ Test(apb, bad_coefficients_and_wire_types)
 	element(&cfg, 1, 0, 1, 0.5, -1);
 	element(&cfg, 1, 3, 1, -1.5, -1);
 	expect_apb_error("aa/0/C", 14, &cfg, "/module/items/0/coef_config/elements/1/factor",
-			 "coefficient -1.5 of lane 3 out of range");
-	element(&cfg, 1, 3, 0, 7, -1);  /* factor as a varint */
+	                 "coefficient -1.5 of lane 3 out of range");
+	element(&cfg, 1, 3, 0, 7, -1); /* factor as a varint */
 	expect_apb_error("aa/0/C", 14, &cfg, "/module/items/0/coef_config/elements/0/factor",
-			 "wire type 0, expected 5");
+	                 "wire type 0, expected 5");
 	element(&cfg, 1, 3, 1, 0.5, -1);
 	expect_apb_error("aa/0/M0", 14, &cfg, "/module/items/0/coef_config",
-			 "coef_config must address a C block");
+	                 "coef_config must address a C block");
 }
 
 Test(apb, bad_select_and_sum)
@@ -238,26 +235,26 @@ Test(apb, bad_select_and_sum)
 	struct pb_buf cfg = { 0 }, up = { 0 };
 	static const uint32_t lanes[] = { 1, 40 }, twice[] = { 2, 2 };
 
-	element(&cfg, 1, 1, 0, 5, -1);  /* input 1 -> lane 5 */
-	element(&cfg, 1, 2, 0, 5, -1);  /* input 2 -> lane 5 again */
+	element(&cfg, 1, 1, 0, 5, -1); /* input 1 -> lane 5 */
+	element(&cfg, 1, 2, 0, 5, -1); /* input 2 -> lane 5 again */
 	expect_apb_error("aa/0/U", 16, &cfg, "/module/items/0/select_config/connections/1",
-			 "lane 5 selected twice");
+	                 "lane 5 selected twice");
 	element(&cfg, 1, 16, 0, 1, -1);
 	expect_apb_error("aa/0/U", 16, &cfg, "/module/items/0/select_config/connections/0/input",
-			 "M-block output 16 out of range 0..15");
+	                 "M-block output 16 out of range 0..15");
 	pb_put_varint_field(&cfg, 2, 3);
 	expect_apb_error("aa/0/U", 16, &cfg, "/module/items/0/select_config/constant",
-			 "constant (GROUND, POS_REF, NEG_REF) 3 out of range");
+	                 "constant (GROUND, POS_REF, NEG_REF) 3 out of range");
 	pb_put_packed_field(&up, 1, lanes, 2);
 	pb_put_message(&cfg, 1, &up);
 	pb_buf_free(&up);
 	expect_apb_error("aa/0/I", 17, &cfg, "/module/items/0/sum_config/connections/0/inputs/1",
-			 "lane 40 out of range 0..31");
+	                 "lane 40 out of range 0..31");
 	pb_put_packed_field(&up, 1, twice, 2);
 	pb_put_message(&cfg, 1, &up);
 	pb_buf_free(&up);
 	expect_apb_error("aa/0/I", 17, &cfg, "/module/items/0/sum_config/connections/0/inputs/1",
-			 "lane 2 listed twice");
+	                 "lane 2 listed twice");
 }
 
 Test(apb, bad_adc)
@@ -268,10 +265,10 @@ Test(apb, bad_adc)
 	for (i = 0; i < 9; i++)
 		element(&cfg, 1, i, 0, 0, -1);
 	expect_apb_error("aa", 10, &cfg, "/module/items/0/adc_config/channels/8",
-			 "too many ADC channels");
+	                 "too many ADC channels");
 	element(&cfg, 1, 3, 0, 0, -1);
 	expect_apb_error("aa/0/M0", 10, &cfg, "/module/items/0/adc_config",
-			 "must address the carrier");
+	                 "must address the carrier");
 }
 
 Test(apb, unpacked_sum_inputs_and_unknown_items_are_accepted)
@@ -281,10 +278,10 @@ Test(apb, unpacked_sum_inputs_and_unknown_items_are_accepted)
 	struct circuit c;
 	struct circuit_error err;
 
-	pb_put_varint_field(&conn, 1, 4);  /* unpacked lane 4 */
+	pb_put_varint_field(&conn, 1, 4); /* unpacked lane 4 */
 	pb_put_varint_field(&conn, 1, 6);
 	pb_put_varint_field(&conn, 2, 3);
-	pb_put_varint_field(&conn, 99, 1);  /* unknown field: skipped */
+	pb_put_varint_field(&conn, 99, 1); /* unknown field: skipped */
 	pb_put_message(&cfg, 1, &conn);
 	pb_put_bytes_field(&id, 1, "/xx/1/I", 7);
 	pb_put_message(&item, 1, &id);
@@ -294,11 +291,11 @@ Test(apb, unpacked_sum_inputs_and_unknown_items_are_accepted)
 	pb_buf_free(&id);
 	pb_put_bytes_field(&id, 1, "xx/1/M1", 7);
 	pb_put_message(&item, 1, &id);
-	pb_put_message(&item, 12, &mul);  /* MulConfig: calibration only */
+	pb_put_message(&item, 12, &mul); /* MulConfig: calibration only */
 	pb_put_message(&module, 1, &item);
 	pb_put_message(&file, 2, &module);
-	cr_assert_eq(circuit_from_apb(file.data, file.len, &c, &err), 0, "%s: %s",
-		     err.loc, err.msg);
+	cr_assert_eq(circuit_from_apb(file.data, file.len, &c, &err), 0, "%s: %s", err.loc,
+	             err.msg);
 	cr_expect_eq(c.cluster, 1);
 	cr_expect_eq(c.sum[3], (1u << 4) | (1u << 6));
 	pb_buf_free(&file);

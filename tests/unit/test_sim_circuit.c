@@ -32,7 +32,7 @@ static json_t *edit(const char *pointer_keys[], json_t *value)
 		const char *k = pointer_keys[i];
 
 		node = json_is_array(node) ? json_array_get(node, (size_t)atoi(k))
-			: json_object_get(node, k);
+		                           : json_object_get(node, k);
 		cr_assert_not_null(node, "no %s", k);
 	}
 	if (json_is_array(node))
@@ -49,8 +49,8 @@ static void expect_error(json_t *root, const char *loc, const char *msg_part)
 
 	cr_assert_eq(circuit_from_json(&c, root, &err), -1);
 	cr_expect_str_eq(err.loc, loc);
-	cr_expect_not_null(strstr(err.msg, msg_part), "message \"%s\" lacks \"%s\"",
-			   err.msg, msg_part);
+	cr_expect_not_null(strstr(err.msg, msg_part), "message \"%s\" lacks \"%s\"", err.msg,
+	                   msg_part);
 	json_decref(root);
 }
 
@@ -131,48 +131,45 @@ Test(circuit_json, unknown_keys)
 {
 	expect_error(edit(KEYS("foo"), json_true()), "/foo", "unknown key");
 	expect_error(edit(KEYS("/0", "/SH"), json_object()), "/0/SH", "unknown key");
-	expect_error(edit(KEYS("/0", "/C", "gain"), json_true()), "/0/C/gain",
-		     "allowed: elements");
-	expect_error(edit(KEYS("/0", "/M1", "x"), json_integer(1)), "/0/M1/x",
-		     "unknown key");
+	expect_error(edit(KEYS("/0", "/C", "gain"), json_true()), "/0/C/gain", "allowed: elements");
+	expect_error(edit(KEYS("/0", "/M1", "x"), json_integer(1)), "/0/M1/x", "unknown key");
 	expect_error(edit(KEYS("/0", "/M0", "elements", "0", "slow"), json_true()),
-		     "/0/M0/elements/0/slow", "allowed: k, ic");
+	             "/0/M0/elements/0/slow", "allowed: k, ic");
 }
 
 Test(circuit_json, wrong_types)
 {
-	expect_error(edit(KEYS("/0", "/C", "elements", "3"), json_string("x")),
-		     "/0/C/elements/3", "expected a number, got a string");
-	expect_error(edit(KEYS("/0", "/U", "outputs", "1"), json_real(1.0)),
-		     "/0/U/outputs/1", "expected an integer or null");
-	expect_error(edit(KEYS("/0", "/I", "upscaling", "4"), json_integer(1)),
-		     "/0/I/upscaling/4", "expected a boolean");
-	expect_error(edit(KEYS("/0", "/U"), json_array()), "/0/U",
-		     "expected an object");
-	expect_error(edit(KEYS("/0", "/I", "outputs", "2"), json_integer(3)),
-		     "/0/I/outputs/2", "expected an array of lanes or null");
+	expect_error(edit(KEYS("/0", "/C", "elements", "3"), json_string("x")), "/0/C/elements/3",
+	             "expected a number, got a string");
+	expect_error(edit(KEYS("/0", "/U", "outputs", "1"), json_real(1.0)), "/0/U/outputs/1",
+	             "expected an integer or null");
+	expect_error(edit(KEYS("/0", "/I", "upscaling", "4"), json_integer(1)), "/0/I/upscaling/4",
+	             "expected a boolean");
+	expect_error(edit(KEYS("/0", "/U"), json_array()), "/0/U", "expected an object");
+	expect_error(edit(KEYS("/0", "/I", "outputs", "2"), json_integer(3)), "/0/I/outputs/2",
+	             "expected an array of lanes or null");
 	expect_error(json_array(), "", "expected an object");
 }
 
 Test(circuit_json, ranges)
 {
-	expect_error(edit(KEYS("/0", "/U", "outputs", "2"), json_integer(16)),
-		     "/0/U/outputs/2", "M-block output 16 out of range 0..15");
+	expect_error(edit(KEYS("/0", "/U", "outputs", "2"), json_integer(16)), "/0/U/outputs/2",
+	             "M-block output 16 out of range 0..15");
 	expect_error(edit(KEYS("/0", "/I", "outputs", "0"), json_pack("[i,i]", 1, 32)),
-		     "/0/I/outputs/0/1", "lane 32 out of range 0..31");
-	expect_error(edit(KEYS("/0", "/C", "elements", "5"), json_real(1.5)),
-		     "/0/C/elements/5", "coefficient 1.5 of lane 5 out of range [-1, 1]");
+	             "/0/I/outputs/0/1", "lane 32 out of range 0..31");
+	expect_error(edit(KEYS("/0", "/C", "elements", "5"), json_real(1.5)), "/0/C/elements/5",
+	             "coefficient 1.5 of lane 5 out of range [-1, 1]");
 	expect_error(edit(KEYS("/0", "/M0", "elements", "2", "k"), json_integer(1000)),
-		     "/0/M0/elements/2/k", "k 1000 not allowed (100 or 10000)");
+	             "/0/M0/elements/2/k", "k 1000 not allowed (100 or 10000)");
 	expect_error(edit(KEYS("/0", "/M0", "elements", "0", "ic"), json_real(-1.25)),
-		     "/0/M0/elements/0/ic", "ic -1.25 out of range");
-	expect_error(edit(KEYS("/0", "/U", "constant"), json_real(0.5)),
-		     "/0/U/constant", "constant 0.5 not allowed");
-	expect_error(edit(KEYS("adc_channels"), json_pack("[i,i,i,i,i,i,i,i,i]",
-							  0, 1, 2, 3, 4, 5, 6, 7, 8)),
-		     "/adc_channels", "too many ADC channels: 9");
-	expect_error(edit(KEYS("adc_channels"), json_pack("[i,i]", 0, 17)),
-		     "/adc_channels/1", "M-block output 17 out of range");
+	             "/0/M0/elements/0/ic", "ic -1.25 out of range");
+	expect_error(edit(KEYS("/0", "/U", "constant"), json_real(0.5)), "/0/U/constant",
+	             "constant 0.5 not allowed");
+	expect_error(edit(KEYS("adc_channels"),
+	                  json_pack("[i,i,i,i,i,i,i,i,i]", 0, 1, 2, 3, 4, 5, 6, 7, 8)),
+	             "/adc_channels", "too many ADC channels: 9");
+	expect_error(edit(KEYS("adc_channels"), json_pack("[i,i]", 0, 17)), "/adc_channels/1",
+	             "M-block output 17 out of range");
 }
 
 Test(circuit_json, array_lengths_are_bounded)
@@ -183,15 +180,15 @@ Test(circuit_json, array_lengths_are_bounded)
 	for (i = 0; i < 33; i++)
 		json_array_append_new(lanes, json_null());
 	expect_error(edit(KEYS("/0", "/U", "outputs"), lanes), "/0/U/outputs",
-		     "at most 32 entries allowed, got 33");
+	             "at most 32 entries allowed, got 33");
 }
 
 Test(circuit_json, lane_used_twice)
 {
 	expect_error(edit(KEYS("/0", "/I", "outputs", "0"), json_pack("[i,i,i]", 0, 1, 0)),
-		     "/0/I/outputs/0/2", "lane 0 listed twice for M-block input 0");
+	             "/0/I/outputs/0/2", "lane 0 listed twice for M-block input 0");
 	expect_error(edit(KEYS("/0", "/U", "outputs", "3"), json_pack("[i,i]", 0, 1)),
-		     "/0/U/outputs/3", "lane 3 reads more than one M-block output");
+	             "/0/U/outputs/3", "lane 3 reads more than one M-block output");
 }
 
 Test(circuit_json, algebraic_loop)
@@ -199,11 +196,14 @@ Test(circuit_json, algebraic_loop)
 	/* lane 10 carries multiplier 0's output (8) back into its input 8 */
 	json_t *root = edit(KEYS("/0", "/U", "outputs", "10"), json_integer(8));
 
-	json_array_set_new(json_object_get(json_object_get(json_object_get(root, "/0"),
-							   "/C"), "elements"),
-			   10, json_real(0.5));
-	json_array_append_new(json_array_get(json_object_get(json_object_get(
-		json_object_get(root, "/0"), "/I"), "outputs"), 8), json_integer(10));
+	json_array_set_new(
+		json_object_get(json_object_get(json_object_get(root, "/0"), "/C"), "elements"), 10,
+		json_real(0.5));
+	json_array_append_new(
+		json_array_get(json_object_get(json_object_get(json_object_get(root, "/0"), "/I"),
+	                                       "outputs"),
+	                       8),
+		json_integer(10));
 	expect_error(root, "/0/U/outputs/10", "algebraic loop");
 }
 
@@ -214,11 +214,14 @@ Test(circuit_json, multiplier_chain_is_no_loop)
 	struct circuit c;
 	struct circuit_error err;
 
-	json_array_set_new(json_object_get(json_object_get(json_object_get(root, "/0"),
-							   "/C"), "elements"),
-			   10, json_real(0.5));
-	json_array_append_new(json_array_get(json_object_get(json_object_get(
-		json_object_get(root, "/0"), "/I"), "outputs"), 12), json_integer(10));
+	json_array_set_new(
+		json_object_get(json_object_get(json_object_get(root, "/0"), "/C"), "elements"), 10,
+		json_real(0.5));
+	json_array_append_new(
+		json_array_get(json_object_get(json_object_get(json_object_get(root, "/0"), "/I"),
+	                                       "outputs"),
+	                       12),
+		json_integer(10));
 	cr_expect_eq(circuit_from_json(&c, root, &err), 0, "%s: %s", err.loc, err.msg);
 	cr_expect_eq(circuit_find_loop(&c), -1);
 	json_decref(root);

@@ -18,8 +18,7 @@
 
 #define TOL 1e-5
 
-static struct sim_result run(const struct circuit *c, double op_time,
-			     double rate)
+static struct sim_result run(const struct circuit *c, double op_time, double rate)
 {
 	struct sim_options opt = { .op_time = op_time, .sample_rate = rate };
 	struct sim_result res;
@@ -31,8 +30,7 @@ static struct sim_result run(const struct circuit *c, double op_time,
 }
 
 /* Max |channel ch - f(t)| over the grid. */
-static double max_err(const struct sim_result *res, size_t ch, double rate,
-		      double (*f)(double))
+static double max_err(const struct sim_result *res, size_t ch, double rate, double (*f)(double))
 {
 	double m = 0.0;
 	size_t k;
@@ -42,14 +40,38 @@ static double max_err(const struct sim_result *res, size_t ch, double rate,
 	return m;
 }
 
-static double decay(double t) { return exp(-5000.0 * t); }
-static double cosine(double t) { return cos(1e4 * t); }
-static double sine(double t) { return sin(1e4 * t); }
-static double ramp(double t) { return -1.0 + 1000.0 * t; }
-static double ramp_sq(double t) { return ramp(t) * ramp(t); }
-static double ramp_cube_int(double t) { return 0.5 + (pow(ramp(t), 3) + 1.0) / 3.0; }
-static double slow_decay(double t) { return -0.8 * exp(-100.0 * t); }
-static double fixture_cos(double t) { return (double)0.42f * cos(1e4 * t); }
+static double decay(double t)
+{
+	return exp(-5000.0 * t);
+}
+static double cosine(double t)
+{
+	return cos(1e4 * t);
+}
+static double sine(double t)
+{
+	return sin(1e4 * t);
+}
+static double ramp(double t)
+{
+	return -1.0 + 1000.0 * t;
+}
+static double ramp_sq(double t)
+{
+	return ramp(t) * ramp(t);
+}
+static double ramp_cube_int(double t)
+{
+	return 0.5 + (pow(ramp(t), 3) + 1.0) / 3.0;
+}
+static double slow_decay(double t)
+{
+	return -0.8 * exp(-100.0 * t);
+}
+static double fixture_cos(double t)
+{
+	return (double)0.42f * cos(1e4 * t);
+}
 
 Test(integrate, exponential_decay)
 {
@@ -57,8 +79,8 @@ Test(integrate, exponential_decay)
 	struct sim_result res;
 
 	circuit_init(&c);
-	c.ic[0] = -1.0;                 /* x(0) = 1 */
-	tu_lane(&c, 0, 0, 0.5, 0);      /* dx/dt = -10000 * 0.5 x */
+	c.ic[0] = -1.0;            /* x(0) = 1 */
+	tu_lane(&c, 0, 0, 0.5, 0); /* dx/dt = -10000 * 0.5 x */
 	c.nadc = 1;
 	c.adc[0] = 0;
 	res = run(&c, 1e-3, 1e5);
@@ -74,9 +96,9 @@ Test(integrate, harmonic_oscillator_over_1600_periods)
 	double e0, e1;
 
 	circuit_init(&c);
-	c.ic[0] = -1.0;                 /* x0 = cos, x1 = sin */
-	tu_lane(&c, 0, 1, 1.0, 0);      /* dx0/dt = -k x1 */
-	tu_lane(&c, 1, 0, -1.0, 1);     /* dx1/dt = +k x0 */
+	c.ic[0] = -1.0;             /* x0 = cos, x1 = sin */
+	tu_lane(&c, 0, 1, 1.0, 0);  /* dx0/dt = -k x1 */
+	tu_lane(&c, 1, 0, -1.0, 1); /* dx1/dt = +k x0 */
 	c.nadc = 2;
 	c.adc[0] = 0;
 	c.adc[1] = 1;
@@ -95,14 +117,14 @@ Test(integrate, ramp_from_the_constant_and_square_through_a_multiplier)
 
 	circuit_init(&c);
 	c.constant = 1.0;
-	c.ic[0] = 1.0;                   /* x(0) = -1 */
-	tu_lane(&c, 16, 14, -0.1, 0);    /* dx/dt = 10000 * 0.1 = 1000 */
-	tu_lane(&c, 2, 0, 1.0, 8);       /* multiplier 0: x * x */
-	c.sum[9] |= 1u << 2;             /* one lane into both inputs */
-	c.ic[1] = -0.5;                  /* y(0) = 0.5 */
-	tu_lane(&c, 3, 8, -0.1, 1);      /* dy/dt = 1000 x^2 */
-	tu_lane(&c, 4, 14, 1.0, 2);      /* lanes 0-15 reading 14: identity, 0 */
-	tu_lane(&c, 17, 15, 1.0, 2);     /* lanes 16-31 reading 15: identity, 0 */
+	c.ic[0] = 1.0;                /* x(0) = -1 */
+	tu_lane(&c, 16, 14, -0.1, 0); /* dx/dt = 10000 * 0.1 = 1000 */
+	tu_lane(&c, 2, 0, 1.0, 8);    /* multiplier 0: x * x */
+	c.sum[9] |= 1u << 2;          /* one lane into both inputs */
+	c.ic[1] = -0.5;               /* y(0) = 0.5 */
+	tu_lane(&c, 3, 8, -0.1, 1);   /* dy/dt = 1000 x^2 */
+	tu_lane(&c, 4, 14, 1.0, 2);   /* lanes 0-15 reading 14: identity, 0 */
+	tu_lane(&c, 17, 15, 1.0, 2);  /* lanes 16-31 reading 15: identity, 0 */
 	c.nadc = 4;
 	c.adc[0] = 0;
 	c.adc[1] = 8;
@@ -124,7 +146,7 @@ Test(integrate, constant_tenth_and_upscaling)
 	circuit_init(&c);
 	c.constant = 0.1;
 	c.ic[0] = 1.0;
-	tu_lane(&c, 5, 15, -0.1, 0);     /* 10 x 0.1 x 0.1 = 0.1 -> 1000/s */
+	tu_lane(&c, 5, 15, -0.1, 0); /* 10 x 0.1 x 0.1 = 0.1 -> 1000/s */
 	c.upscale[5] = true;
 	c.nadc = 1;
 	c.adc[0] = 0;
@@ -140,10 +162,10 @@ Test(integrate, slow_integrator_k100)
 
 	circuit_init(&c);
 	c.k[3] = 100;
-	c.ic[3] = 0.8;                   /* x(0) = -0.8 */
-	tu_lane(&c, 7, 3, 1.0, 3);       /* dx/dt = -100 x */
+	c.ic[3] = 0.8;             /* x(0) = -0.8 */
+	tu_lane(&c, 7, 3, 1.0, 3); /* dx/dt = -100 x */
 	c.nadc = 2;
-	c.adc[0] = CIRCUIT_UNUSED;       /* null channels are skipped */
+	c.adc[0] = CIRCUIT_UNUSED; /* null channels are skipped */
 	c.adc[1] = 3;
 	res = run(&c, 0.05, 1e4);
 	cr_assert_eq(res.nchannels, 1);
@@ -162,10 +184,10 @@ Test(integrate, multipliers_in_dependency_order)
 	c.constant = 1.0;
 	c.ic[0] = 1.0;
 	tu_lane(&c, 16, 14, -0.1, 0);
-	tu_lane(&c, 0, 0, 1.0, 10);      /* mul 1 inputs: x, x */
+	tu_lane(&c, 0, 0, 1.0, 10); /* mul 1 inputs: x, x */
 	c.sum[11] |= 1u << 0;
-	c.sum[9] |= 1u << 0;             /* mul 0 input b: x */
-	tu_lane(&c, 1, 9, 1.0, 8);       /* mul 0 input a: mul 1 */
+	c.sum[9] |= 1u << 0;       /* mul 0 input b: x */
+	tu_lane(&c, 1, 9, 1.0, 8); /* mul 0 input a: mul 1 */
 	c.nadc = 1;
 	c.adc[0] = 8;
 	res = run(&c, 2e-3, 1e4);
@@ -255,14 +277,15 @@ static int count_progress(double fraction, void *ctx)
 	cr_expect_leq(fraction, 1.0);
 	last[0] = fraction;
 	last[1] += 1.0;
-	return fraction > 0.5 && last[2] != 0.0;  /* cancel when asked */
+	return fraction > 0.5 && last[2] != 0.0; /* cancel when asked */
 }
 
 Test(integrate, progress_and_cancel)
 {
 	struct circuit c;
-	struct sim_options opt = { .op_time = 0.01, .sample_rate = 1e4,
-				   .progress = count_progress };
+	struct sim_options opt = { .op_time = 0.01,
+		                   .sample_rate = 1e4,
+		                   .progress = count_progress };
 	struct sim_result res;
 	struct sim_stats st;
 	char msg[256];
@@ -290,7 +313,7 @@ Test(integrate, sample_count_and_limits)
 	struct circuit_error err;
 
 	cr_expect_eq(sim_sample_count(0.1, 10000), 1000);
-	cr_expect_eq(sim_sample_count(1.25, 2), 2);   /* ties to even */
+	cr_expect_eq(sim_sample_count(1.25, 2), 2); /* ties to even */
 	cr_expect_eq(sim_sample_count(1.75, 2), 4);
 	cr_expect_eq(sim_sample_count(0.4, 1), 0);
 	cr_expect_eq(sim_check_limits(0.1, 10000, 8, &err), 0);
@@ -347,7 +370,7 @@ Test(base64, decode)
 	cr_assert_eq(base64_decode("", 0, &out, &len), 0);
 	cr_expect_eq(len, 0);
 	free(out);
-	cr_expect_eq(base64_decode("aGVsbG9=", 8, &out, &len), -1);  /* bits */
+	cr_expect_eq(base64_decode("aGVsbG9=", 8, &out, &len), -1); /* bits */
 	cr_expect_eq(base64_decode("aGV sbG8", 8, &out, &len), -1);
 	cr_expect_eq(base64_decode("a", 1, &out, &len), -1);
 	cr_expect_null(out);

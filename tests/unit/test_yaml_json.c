@@ -50,20 +50,20 @@ static void expect_error(const char *text, const char *want)
 Test(yaml_json, null_scalars)
 {
 	expect_json("a: null\nb: ~\nc:\nd: Null\ne: NULL\n",
-		    "{\"a\":null,\"b\":null,\"c\":null,\"d\":null,\"e\":null}");
+	            "{\"a\":null,\"b\":null,\"c\":null,\"d\":null,\"e\":null}");
 }
 
 Test(yaml_json, booleans)
 {
 	expect_json("[true, True, TRUE, false, False, FALSE]",
-		    "[true,true,true,false,false,false]");
+	            "[true,true,true,false,false,false]");
 	expect_json("[yes, no, on, off]", "[\"yes\",\"no\",\"on\",\"off\"]");
 }
 
 Test(yaml_json, integers)
 {
 	expect_json("[0, 42, -7, +3, 0o17, 0x1F, 0777, 9223372036854775807]",
-		    "[0,42,-7,3,15,31,777,9223372036854775807]");
+	            "[0,42,-7,3,15,31,777,9223372036854775807]");
 }
 
 Test(yaml_json, floats)
@@ -84,12 +84,12 @@ Test(yaml_json, floats)
 Test(yaml_json, strings_stay_strings)
 {
 	expect_json("[\"123\", '1.5', \"true\", 'null', 3.1.0, 1e, 0x, 0o8, -, hello world, '']",
-		    "[\"123\",\"1.5\",\"true\",\"null\",\"3.1.0\",\"1e\",\"0x\",\"0o8\",\"-\","
-		    "\"hello world\",\"\"]");
+	            "[\"123\",\"1.5\",\"true\",\"null\",\"3.1.0\",\"1e\",\"0x\",\"0o8\",\"-\","
+	            "\"hello world\",\"\"]");
 	expect_json("a: |\n  two\n  lines\nb: >-\n  folded\n  text\n",
-		    "{\"a\":\"two\\nlines\\n\",\"b\":\"folded text\"}");
+	            "{\"a\":\"two\\nlines\\n\",\"b\":\"folded text\"}");
 	expect_json("t: '2025-05-01T12:00:00Z'\nu: 2025-05-01T12:00:00Z\n",
-		    "{\"t\":\"2025-05-01T12:00:00Z\",\"u\":\"2025-05-01T12:00:00Z\"}");
+	            "{\"t\":\"2025-05-01T12:00:00Z\",\"u\":\"2025-05-01T12:00:00Z\"}");
 }
 
 Test(yaml_json, keys_are_strings_in_order)
@@ -101,19 +101,21 @@ Test(yaml_json, keys_are_strings_in_order)
 	json_t *val;
 
 	cr_assert_not_null(v, "%s", err);
-	json_object_foreach(v, key, val) {
+	json_object_foreach (v, key, val) {
 		cr_assert(i < 4);
 		cr_assert_str_eq(key, want[i]);
 		i++;
 	}
 	cr_assert_eq(i, 4);
 	json_decref(v);
-	expect_json("a: [1, {b: c}]\nd: {}\ne: []\n", "{\"a\":[1,{\"b\":\"c\"}],\"d\":{},\"e\":[]}");
+	expect_json("a: [1, {b: c}]\nd: {}\ne: []\n",
+	            "{\"a\":[1,{\"b\":\"c\"}],\"d\":{},\"e\":[]}");
 }
 
 Test(yaml_json, explicit_tags)
 {
-	expect_json("[!!int 12, !!float 2, !!bool true, !!null null, !!int '7']", "[12,2.0,true,null,7]");
+	expect_json("[!!int 12, !!float 2, !!bool true, !!null null, !!int '7']",
+	            "[12,2.0,true,null,7]");
 	expect_error("a: 1\nb: !!int x\n", "line 2: 'x' does not match its tag");
 	expect_error("a: !custom 1\n", "line 1: unsupported tag !custom");
 	expect_error("a: !!set {x: null}\n", "unsupported tag");
@@ -154,7 +156,8 @@ Test(yaml_json, rejects_inf_nan_and_overflow)
 	expect_error("a: .inf\n", "line 1: '.inf' cannot be represented in JSON");
 	expect_error("a: 1\nb: -.INF\n", "line 2:");
 	expect_error("- .nan\n", "cannot be represented");
-	expect_error("a: 99999999999999999999\n", "line 1: integer '99999999999999999999' out of range");
+	expect_error("a: 99999999999999999999\n",
+	             "line 1: integer '99999999999999999999' out of range");
 }
 
 Test(yaml_json, rejects_multiple_documents)
@@ -196,14 +199,17 @@ Test(yaml_json, file_errors_name_the_path)
 
 Test(yaml_json, converts_the_openapi_document)
 {
-	json_t *doc = yaml_json_parse_file(ACLOUD_TOP_SRCDIR "/docs/openapi.yaml", err, sizeof(err));
+	json_t *doc =
+		yaml_json_parse_file(ACLOUD_TOP_SRCDIR "/docs/openapi.yaml", err, sizeof(err));
 	json_t *op, *limit;
 
 	cr_assert_not_null(doc, "%s", err);
 	cr_assert_str_eq(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "info"), "version")),
-			 "0.1.0");
-	op = json_object_get(json_object_get(json_object_get(doc, "paths"), "/api/v1/tasks"), "get");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(doc, "info"), "version")),
+		"0.1.0");
+	op = json_object_get(json_object_get(json_object_get(doc, "paths"), "/api/v1/tasks"),
+	                     "get");
 	cr_assert_str_eq(json_string_value(json_object_get(op, "operationId")), "list_tasks");
 	limit = json_object_get(json_array_get(json_object_get(op, "parameters"), 0), "schema");
 	cr_assert(json_is_integer(json_object_get(limit, "default")));
