@@ -125,44 +125,67 @@ check_sanitizer_logs() { # label dirs...
 	fi
 }
 
+# Whether suite $1 is to run: all of them, or the ones named on the command
+# line (`scripts/dev test unit integration`); integration suites can be
+# narrowed to some files with ACLOUD_TEST_FILES (a grep pattern).
+want_suite() {
+	[ -z "$WANT_SUITES" ] || printf ' %s ' "$WANT_SUITES" | grep -q " $1 "
+}
+
 run_all_tests() {
 	. "$ROOT/scripts/lib/sanitize.sh"
 	. "$ROOT/scripts/lib/fuzz.sh"
 	local node_suites=("$ROOT"/tests/integration/*.test.mjs)
-	local plain=$BUILD_DIR
+	local plain=$BUILD_DIR s
+	WANT_SUITES="$*"
+	for s in $WANT_SUITES; do
+		case $s in style|unit|integration|scheduler|asan|valgrind|fuzz) ;;
+		*) die "unknown suite '$s' (style unit integration scheduler asan valgrind fuzz)" ;;
+		esac
+	done
+	if [ -n "${ACLOUD_TEST_FILES:-}" ]; then
+		mapfile -t node_suites < <(printf '%s\n' "${node_suites[@]}" | grep -e "$ACLOUD_TEST_FILES")
+	fi
 
 	rm -rf "$TEST_OUT"
 	mkdir -p "$TEST_OUT"
 	. "$ROOT/scripts/lib/style.sh"
-	check_fmt
-	if [ "$STYLE_FAILED" -eq 0 ]; then count "style ($STYLE_PASSED files)" 1 0; else count style 0 1; fi
+	if want_suite style; then
+		check_fmt
+		if [ "$STYLE_FAILED" -eq 0 ]; then count "style ($STYLE_PASSED files)" 1 0; else count style 0 1; fi
+	fi
 	dev_build
-	run_unit_tests unit "$plain"
-	run_stack_suites integration "$plain" "${node_suites[@]}"
-	run_scheduler_suite scheduler "$plain"
+	want_suite unit && run_unit_tests unit "$plain"
+	want_suite integration && run_stack_suites integration "$plain" "${node_suites[@]}"
+	want_suite scheduler && run_scheduler_suite scheduler "$plain"
 
 	# The same programs built with AddressSanitizer and UBSan: unit tests,
 	# then the API and scheduler suites with workers and scheduler under
 	# the sanitizers (the browser and generated-client suites add nothing
 	# there and are left to the plain build).
-	asan_build
-	run_asan_unit "$ASAN_BUILD_DIR"
-	sanitizer_env
-	run_stack_suites integration-asan "$ASAN_BUILD_DIR" \
-		$(printf '%s\n' "${node_suites[@]}" | grep -v -e docs-ui -e client.test)
-	check_sanitizer_logs "sanitizer reports (API stack)" "$TEST_STATE/logs"
-	# (the scheduler suite fails itself on a sanitizer report in its logs)
-	run_scheduler_suite scheduler-asan "$ASAN_BUILD_DIR"
-	unset ASAN_OPTIONS UBSAN_OPTIONS
+	if want_suite asan; then
+		asan_build
+		run_asan_unit "$ASAN_BUILD_DIR"
+		sanitizer_env
+		run_stack_suites integration-asan "$ASAN_BUILD_DIR" \
+			$(printf '%s\n' "${node_suites[@]}" | grep -v -e docs-ui -e client.test)
+		check_sanitizer_logs "sanitizer reports (API stack)" "$TEST_STATE/logs"
+		# (the scheduler suite fails itself on a sanitizer report in its logs)
+		run_scheduler_suite scheduler-asan "$ASAN_BUILD_DIR"
+		unset ASAN_OPTIONS UBSAN_OPTIONS
+	fi
 
-	run_valgrind_unit "$plain"
-	count valgrind "$VALGRIND_PASSED" "$VALGRIND_FAILED"
+	if want_suite valgrind; then
+		run_valgrind_unit "$plain"
+		count valgrind "$VALGRIND_PASSED" "$VALGRIND_FAILED"
+	fi
 
-	run_fuzz_all "${ACLOUD_FUZZ_SECONDS:-30}"
-	count fuzz "$FUZZ_PASSED" "$FUZZ_FAILED"
+	if want_suite fuzz; then
+		run_fuzz_all "${ACLOUD_FUZZ_SECONDS:-30}"
+		count fuzz "$FUZZ_PASSED" "$FUZZ_FAILED"
+	fi
 	echo
 	[ -n "$FAILED_SUITES" ] && say "failing suites:$FAILED_SUITES"
 	echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
 	[ "$TOTAL_FAILED" -eq 0 ]
 }
-
