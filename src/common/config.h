@@ -31,6 +31,12 @@ enum device_class {
 	DEVICE_CLASS_COUNT
 };
 
+/*
+ * The one table of device class names, indexed by enum device_class and
+ * ended by NULL (the form the API's enum validators take).
+ */
+extern const char *const device_class_names[DEVICE_CLASS_COUNT + 1];
+
 /* "SIMULATOR" | "LUCIDAC" | "REDAC"; -1 when unknown. */
 int device_class_parse(const char *name);
 const char *device_class_name(enum device_class cls);
