@@ -22,7 +22,8 @@ test('spawned by a web server with the socket on fd 0: serves, restarts workers,
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   try {
-    await waitFor(() => existsSync(sock) && childrenOf(child.pid).length === 2, { timeout: 10000 });
+    // the master's start-up line may reach us after its workers exist
+    await waitFor(() => existsSync(sock) && childrenOf(child.pid).length === 2 && /listening/.test(stderr), { timeout: 10000 });
     assert.match(stderr, /listening on inherited fd 0 with 2 workers/);
     const health = fcgi(sock, { REQUEST_METHOD: 'GET', DOCUMENT_URI: '/health' });
     assert.equal(health.status, 200);
