@@ -27,7 +27,7 @@ upstream() { # api hosts...
 	local h servers=""
 	for h in "$@"; do servers+="$NET.${ADDR[$h]}:9000 "; done
 	ACLOUD_API_SERVERS=$servers render "$ROOT/nginx/acloud-upstream.conf.in" "$T/front/nginx/acloud-upstream.conf"
-	in_ns front nginx -q -p "$T/front/nginx" -c "$T/front/nginx/nginx.conf" -s reload
+	in_ns front nginx -q -p "$T/front/nginx" -c "$T/front/nginx/nginx.conf" -s reload 2>/dev/null
 	sleep 1
 }
 
