@@ -157,7 +157,7 @@ run_all_tests() {
 		esac
 	done
 	if [ -n "${ACLOUD_TEST_FILES:-}" ]; then
-		mapfile -t node_suites < <(printf '%s\n' "${node_suites[@]}" | grep -e "$ACLOUD_TEST_FILES")
+		mapfile -t node_suites < <(printf '%s\n' "${node_suites[@]}" | grep -E -e "$ACLOUD_TEST_FILES")
 	fi
 
 	rm -rf "$TEST_OUT"
