@@ -48,7 +48,7 @@ int http_init(struct http_client *h, const struct cli_conn *conn, bool quiet)
 	memset(h, 0, sizeof *h);
 	h->conn = conn;
 	h->quiet = quiet;
-	h->max_retries = 6;
+	h->max_retries = 5;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return -1;
 	h->curl = curl_easy_init();
@@ -172,6 +172,25 @@ static void set_common(struct http_client *h, struct sink *s, const char *path,
 	}
 }
 
+/* Transport errors a server restart or a busy network cause; not those of
+ * a wrong URL, certificate or option. */
+static bool retryable(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Runs the prepared transfer; fills r's status, content type, error. */
 static int perform(struct http_client *h, struct sink *s, const char *errbuf)
 {
@@ -191,6 +210,7 @@ static int perform(struct http_client *h, struct sink *s, const char *errbuf)
 	         : *errbuf   ? errbuf
 	                     : curl_easy_strerror(rc));
 	s->r->status = 0;
+	s->r->permanent = s->overflow || !retryable(rc);
 	return -1;
 }
 
@@ -280,7 +300,9 @@ out:
 
 bool http_transient(const struct http_resp *r, int rc)
 {
-	return rc < 0 || r->status == 502 || r->status == 503 || r->status == 504;
+	if (rc < 0)
+		return !r->permanent;
+	return r->status == 502 || r->status == 503 || r->status == 504;
 }
 
 /* How long to wait before retry `attempt` (0-based): 0.5 s doubling to 8 s,

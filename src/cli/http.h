@@ -27,6 +27,7 @@ struct http_resp {
 	size_t len;
 	char ctype[128];
 	long retry_after; /* seconds, -1: no header */
+	bool permanent;   /* no answer, and trying again would not help (TLS, URL) */
 	char err[256];
 };
 

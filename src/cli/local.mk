@@ -40,3 +40,4 @@ tests_unit_test_cli_output_SOURCES = tests/unit/test_cli_output.c
 tests_unit_test_cli_output_CPPFLAGS = $(CLI_TEST_CPPFLAGS)
 tests_unit_test_cli_output_CFLAGS = $(CLI_TEST_CFLAGS)
 tests_unit_test_cli_output_LDADD = $(CLI_LIBS) $(CRITERION_LIBS)
+EXTRA_DIST += tests/integration/cli.test.mjs
