@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, chmodSync, unlinkSync } from 'node:fs';
-import { api, KEYS, ROOT, OUT, psql, sleep, waitFor } from './lib/api.mjs';
+import { api, KEYS, ROOT, OUT, psql, psqlAsync, sleep, waitFor } from './lib/api.mjs';
 
 const K = {
   ...KEYS,
@@ -319,14 +319,14 @@ test('cancel: queued → cancelled once, then 409', async () => {
 test('cancel racing a claim: exactly one of them wins, every time', async () => {
   const ids = [];
   for (let i = 0; i < 30; i++) ids.push((await holdRun(K.racer)).json.id);
-  const claim = (id) => new Promise((resolve) => setImmediate(() => resolve(psql(
+  const claim = (id) => psqlAsync(
     `WITH c AS (UPDATE tasks SET state = 'inprogress', started_at = now(), heartbeat_at = now(), claimed_by = 'race-test'
        WHERE id = (SELECT id FROM tasks WHERE id = '${id}' AND state = 'queued' FOR UPDATE SKIP LOCKED) RETURNING id)
-     SELECT count(*) FROM c`))));
+     SELECT count(*) FROM c`);
   let cancelled = 0, claimed = 0;
   await Promise.all(ids.map(async (id) => {
     const [c, n] = await Promise.all([api('POST', `/api/v1/tasks/${id}/cancel`, { key: K.racer }), claim(id)]);
-    const state = psql(`SELECT state FROM tasks WHERE id = '${id}'`);
+    const state = await psqlAsync(`SELECT state FROM tasks WHERE id = '${id}'`);
     if (c.status === 200) { cancelled++; assert.equal(n, '0'); assert.equal(state, 'cancelled'); }
     else { claimed++; assert.equal(c.status, 409); assert.equal(n, '1'); assert.equal(state, 'inprogress'); }
   }));

@@ -1,7 +1,7 @@
 // api.mjs: the integration tests' client for a running stack, and their
 // handle on its PostgreSQL and processes.  The stack is started by
 // scripts/dev test, which passes its coordinates in ACLOUD_TEST_* variables.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadSpec, findOperation, validateResponse } from './openapi.mjs';
 
@@ -63,6 +63,16 @@ const pgPort = process.env.ACLOUD_TEST_PG_PORT ?? '54339';
 export function psql(sql, db = 'acloud') {
   return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', pgSock, '-p', pgPort,
     '-U', 'postgres', '-d', db, '-c', sql], { encoding: 'utf8' }).trim();
+}
+
+// The same without blocking the event loop: for tests whose requests must
+// stay in flight (a blocked loop lets nginx time the connections out).
+export function psqlAsync(sql, db = 'acloud') {
+  return new Promise((resolve, reject) => {
+    execFile('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', pgSock, '-p', pgPort,
+      '-U', 'postgres', '-d', db, '-c', sql], { encoding: 'utf8' },
+    (err, out) => (err ? reject(err) : resolve(out.trim())));
+  });
 }
 
 export function pgCtl(action) {
