@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 #include "sim/integrate.h"
 #include "sim/result.h"
 

@@ -1,29 +1,18 @@
 # docs module: the API description and its docs UIs.
 #
 #   docs/openapi.yaml   the source of truth; the build converts it to
-#                       docs/openapi.json with acloud-yaml2json (no node needed)
+#                       docs/openapi.json with acloud-yaml2json (tools/; no node needed)
 #   docs/www/*.html     our Swagger UI and ReDoc pages
 #   nginx/docs.locations.conf.in
 #                       the nginx locations serving them (@WWW_DIR@,
 #                       @NODE_MODULES@); the build also writes
 #                       nginx/docs.locations.conf for the installed layout
-#   libacloud_yamljson.a  YAML -> jansson (src/common/yaml_json.c)
 #
 # Installed: $(pkgdatadir)/www/{openapi.json,docs.html,redoc.html} and
 # $(pkgdatadir)/nginx/docs.locations.conf.  The npm packages (swagger-ui-dist,
 # redoc) come from docs/package.json; `make install` (install-docs-ui) copies
 # their runtime files from $(srcdir)/docs/node_modules into
 # $(pkgdatadir)/docs/node_modules (after `npm ci --prefix docs`).
-
-noinst_LIBRARIES += libacloud_yamljson.a
-libacloud_yamljson_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS)
-libacloud_yamljson_a_SOURCES = src/common/yaml_json.c src/common/yaml_json.h
-YAMLJSON_LIBS = libacloud_yamljson.a $(JANSSON_LIBS) $(YAML_LIBS)
-
-noinst_PROGRAMS += acloud-yaml2json
-acloud_yaml2json_SOURCES = src/common/yaml2json_main.c
-acloud_yaml2json_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-acloud_yaml2json_LDADD = $(YAMLJSON_LIBS)
 
 # The OpenAPI document as JSON, served by nginx at /openapi.json.
 wwwdir = $(pkgdatadir)/www
@@ -69,12 +58,6 @@ uninstall-docs-ui:
 .PHONY: install-docs-ui uninstall-docs-ui
 
 # Unit tests of the converter.
-check_PROGRAMS += tests/unit/test_yaml_json
-TESTS += tests/unit/test_yaml_json
-tests_unit_test_yaml_json_SOURCES = tests/unit/test_yaml_json.c
-tests_unit_test_yaml_json_CPPFLAGS = $(AM_CPPFLAGS) -DACLOUD_TOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_unit_test_yaml_json_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRITERION_CFLAGS)
-tests_unit_test_yaml_json_LDADD = $(YAMLJSON_LIBS) $(CRITERION_LIBS)
 
 EXTRA_DIST += docs/openapi.yaml docs/api.md docs/package.json docs/package-lock.json \
 	docs/redocly.yaml docs/.redocly.lint-ignore.yaml nginx/docs.locations.conf.in

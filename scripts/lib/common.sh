@@ -6,11 +6,11 @@ die() { printf 'scripts/dev: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages the build and the stack need.
 DEV_PACKAGES="build-essential autoconf automake libtool pkg-config
- libfcgi-dev libjansson-dev libpq-dev libyaml-dev uuid-dev libssl-dev libcriterion-dev clang-format
+ libfcgi-dev libjansson-dev libpq-dev libyaml-dev uuid-dev libssl-dev libcriterion-dev libcurl4-openssl-dev clang-format
  postgresql-15 postgresql-client-15 nginx openssl curl ca-certificates procps util-linux
  nodejs npm"
 # Extra packages only the tests and benchmarks need.
-TEST_PACKAGES="chromium valgrind clang libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin systemd"
+TEST_PACKAGES="chromium valgrind clang libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin iproute2 systemd"
 
 BUILD_DIR=${ACLOUD_BUILD_DIR:-$ROOT/build}
 

@@ -103,9 +103,23 @@ make_cert() {
 	chmod 600 "$ETC/tls.key"
 }
 
+# The upstream's server lines: the stack's unix socket, or the API hosts
+# of ACLOUD_API_SERVERS ("10.0.0.2:9000 10.0.0.3:9000", tests/scaleout).
+api_servers() {
+	local s
+	if [ -z "${ACLOUD_API_SERVERS:-}" ]; then
+		printf 'server unix:%s;' "$API_SOCKET"
+		return
+	fi
+	for s in $ACLOUD_API_SERVERS; do
+		printf 'server %s max_fails=1 fail_timeout=5s; ' "$s"
+	done
+}
+
 render() { # template output
 	sed -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@HTTPS_PORT@#$HTTPS_PORT#g" \
-	    -e "s#@LISTEN_ADDR@#127.0.0.1#g" \
+	    -e "s#@LISTEN_ADDR@#${ACLOUD_LISTEN_ADDR:-127.0.0.1}#g" \
+	    -e "s#@API_SERVERS@#$(api_servers)#g" \
 	    -e "s#@TLS_CERT@#$ETC/tls.crt#g" -e "s#@TLS_KEY@#$ETC/tls.key#g" \
 	    -e "s#@FCGI_SOCKET@#$API_SOCKET#g" -e "s#@WWW_DIR@#$STATE/www#g" \
 	    -e "s#@NODE_MODULES@#$ROOT/docs/node_modules#g" -e "s#@RUN_DIR@#$RUN#g" \
@@ -123,7 +137,7 @@ nginx_up() {
 	mkdir -p "$STATE/nginx/tmp"
 	www_up
 	local f
-	for f in acloud-locations acloud-fastcgi acloud-headers acloud-limits acloud-errors; do
+	for f in acloud-locations acloud-fastcgi acloud-upstream acloud-headers acloud-limits acloud-errors; do
 		render "$ROOT/nginx/$f.conf.in" "$STATE/nginx/$f.conf"
 	done
 	if [ -f "$ROOT/nginx/docs.locations.conf.in" ]; then

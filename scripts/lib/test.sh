@@ -101,6 +101,19 @@ run_scheduler_suite() { # label builddir
 	count "$label" "${passed:-0}" "${failed:-1}"
 }
 
+# tests/scaleout: seven hosts in network namespaces and four faults, bounded
+# to 5 minutes; it prints its fault table.
+run_scaleout_suite() { # builddir
+	local out passed failed log=$TEST_OUT/scaleout.log
+	say "scale-out tests (network namespaces)"
+	timeout -k 10 300 "$ROOT/tests/scaleout/run.sh" "$1" > "$log" 2>&1 || true
+	cat "$log"
+	out=$(tail -1 "$log")
+	passed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+	failed=$(printf '%s' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+	count scaleout "${passed:-0}" "${failed:-1}"
+}
+
 # The suites against a stack started from one build.
 run_stack_suites() { # label builddir node-test-files...
 	local label=$1 dir=$2; shift 2
@@ -139,12 +152,12 @@ run_all_tests() {
 	local plain=$BUILD_DIR s
 	WANT_SUITES="$*"
 	for s in $WANT_SUITES; do
-		case $s in style|unit|integration|scheduler|asan|valgrind|fuzz) ;;
-		*) die "unknown suite '$s' (style unit integration scheduler asan valgrind fuzz)" ;;
+		case $s in style|unit|integration|scheduler|scaleout|asan|valgrind|fuzz) ;;
+		*) die "unknown suite '$s' (style unit integration scheduler scaleout asan valgrind fuzz)" ;;
 		esac
 	done
 	if [ -n "${ACLOUD_TEST_FILES:-}" ]; then
-		mapfile -t node_suites < <(printf '%s\n' "${node_suites[@]}" | grep -e "$ACLOUD_TEST_FILES")
+		mapfile -t node_suites < <(printf '%s\n' "${node_suites[@]}" | grep -E -e "$ACLOUD_TEST_FILES")
 	fi
 
 	rm -rf "$TEST_OUT"
@@ -158,6 +171,7 @@ run_all_tests() {
 	want_suite unit && run_unit_tests unit "$plain"
 	want_suite integration && run_stack_suites integration "$plain" "${node_suites[@]}"
 	want_suite scheduler && run_scheduler_suite scheduler "$plain"
+	want_suite scaleout && run_scaleout_suite "$plain"
 
 	# The same programs built with AddressSanitizer and UBSan: unit tests,
 	# then the API and scheduler suites with workers and scheduler under

@@ -25,7 +25,7 @@ libacloud_api_a_SOURCES = \
 	src/api/users.c \
 	src/api/validate.c src/api/validate.h \
 	src/api/worker.c src/api/worker.h
-API_LIBS = libacloud_api.a libacloud_sim.a $(DB_LIBS) $(COMMON_LIBS) $(FCGI_LIBS) $(M_LIBS)
+API_LIBS = libacloud_api.a libacloud_sim.a libacloud_circuit.a $(DB_LIBS) $(COMMON_LIBS) $(FCGI_LIBS) $(M_LIBS)
 
 bin_PROGRAMS += acloud-api
 acloud_api_SOURCES = src/api/main.c

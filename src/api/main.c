@@ -24,7 +24,7 @@ static void usage(FILE *out)
 	        "  -t          check the configuration and exit\n"
 	        "  -r          print the route table (METHOD PATTERN) and exit\n"
 	        "Listens on fd 0 or systemd's fd 3 when given a listening socket there,\n"
-	        "else on the unix socket named in the config.\n",
+	        "else on the TCP address (api.listen) or unix socket (api.socket) of the config.\n",
 	        ACLOUD_SYSCONFDIR);
 }
 

@@ -6,6 +6,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -67,13 +68,13 @@ int master_inherited_socket(void)
 	return -1;
 }
 
-static int open_listen_socket(const char *path, int *created)
+static int open_unix_socket(const char *path, int backlog, int *created)
 {
 	int fd;
 
 	*created = 0;
 	unlink(path);
-	fd = FCGX_OpenSocket(path, 1024);
+	fd = FCGX_OpenSocket(path, backlog);
 	if (fd < 0) {
 		log_error("cannot listen on %s: %s", path, strerror(errno));
 		return -1;
@@ -83,6 +84,58 @@ static int open_listen_socket(const char *path, int *created)
 	chmod(path, 0666);
 	*created = 1;
 	return fd;
+}
+
+/* A TCP socket bound to the first address of HOST that binds; IPv4 and
+ * IPv6 alike (libfcgi's own TCP code knows only IPv4).  The backlog bounds
+ * how many connections wait for a worker: when it is full the kernel drops
+ * new SYNs, nginx's connect times out and it tries the next API host. */
+static int open_tcp_socket(const char *host, int port, int backlog)
+{
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+		                  .ai_family = AF_UNSPEC,
+		                  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *list, *ai;
+	char service[8];
+	int fd = -1, one = 1, rc;
+
+	snprintf(service, sizeof(service), "%d", port);
+	rc = getaddrinfo(host, service, &hints, &list);
+	if (rc != 0) {
+		log_error("cannot listen on %s:%d: %s", host, port, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = list; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
+			rc = errno;
+			close(fd);
+			fd = -1;
+			errno = rc;
+		}
+	}
+	freeaddrinfo(list);
+	if (fd < 0)
+		log_error("cannot listen on %s:%d: %s", host, port, strerror(errno));
+	return fd;
+}
+
+/* The socket acloud.yml names: `api.listen` (TCP) when set, else
+ * `api.socket` (created here, removed at exit). */
+static int open_configured_socket(const struct app_config *app, char *where, size_t size,
+                                  int *created)
+{
+	*created = 0;
+	if (app->api_listen_host == NULL) {
+		snprintf(where, size, "%s", app->api_socket);
+		return open_unix_socket(app->api_socket, app->api_backlog, created);
+	}
+	snprintf(where, size, strchr(app->api_listen_host, ':') ? "[%s]:%d" : "%s:%d",
+	         app->api_listen_host, app->api_listen_port);
+	return open_tcp_socket(app->api_listen_host, app->api_listen_port, app->api_backlog);
 }
 
 static pid_t spawn_worker(int listen_fd, struct api_context *ctx)
@@ -197,12 +250,12 @@ int master_run(struct api_context *ctx, int n_workers)
 	sigset_t blocked, waitmask;
 	int created = 0;
 	int listen_fd = master_inherited_socket();
-	char where[128];
+	char where[300];
 
 	if (listen_fd >= 0)
 		snprintf(where, sizeof(where), "inherited fd %d", listen_fd);
 	else
-		listen_fd = open_listen_socket(ctx->app->api_socket, &created);
+		listen_fd = open_configured_socket(ctx->app, where, sizeof(where), &created);
 	if (listen_fd < 0)
 		return 1;
 	if (n_workers > MAX_WORKERS)
@@ -214,8 +267,7 @@ int master_run(struct api_context *ctx, int n_workers)
 		slots[i].pid = spawn_worker(listen_fd, ctx);
 		slots[i].started = time(NULL);
 	}
-	log_info("listening on %s with %d workers", created ? ctx->app->api_socket : where,
-	         n_workers);
+	log_info("listening on %s with %d workers", where, n_workers);
 	while (!got_term) {
 		sigsuspend(&waitmask);
 		if (got_chld) {

@@ -24,7 +24,7 @@
 #include "api/statements.h"
 #include "api/validate.h"
 #include "sim/base64.h"
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 #include "sim/integrate.h"
 
 #include <openssl/evp.h>

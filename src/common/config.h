@@ -31,6 +31,12 @@ enum device_class {
 	DEVICE_CLASS_COUNT
 };
 
+/*
+ * The one table of device class names, indexed by enum device_class and
+ * ended by NULL (the form the API's enum validators take).
+ */
+extern const char *const device_class_names[DEVICE_CLASS_COUNT + 1];
+
 /* "SIMULATOR" | "LUCIDAC" | "REDAC"; -1 when unknown. */
 int device_class_parse(const char *name);
 const char *device_class_name(enum device_class cls);
@@ -43,6 +49,9 @@ const char *device_class_name(enum device_class cls);
  * api:
  *   socket: /run/acloud/api.sock      # unix socket to listen on
  *                                     # (ignored when fd 0 is a socket)
+ *   listen: 10.0.0.2:9000             # TCP instead of the unix socket
+ *                                     # (HOST:PORT or [IPV6]:PORT; unset)
+ *   backlog: 1024                     # accept queue length of either
  *   workers: 4                        # 0 = number of cores, at least 2
  *   max_body_bytes: 33554432          # request body limit (413 above)
  *   delete_grace_s: 120
@@ -61,6 +70,9 @@ struct app_config {
 	char *domain;
 	char *database;
 	char *api_socket;
+	char *api_listen_host; /* NULL: listen on api_socket */
+	int api_listen_port;
+	int api_backlog;
 	int api_workers;
 	size_t max_body_bytes;
 	int delete_grace_s;

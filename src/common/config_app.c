@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/un.h>
 
+#define LISTEN_HOST_MAX 255 /* a DNS name's limit */
+
 #include "common/config.h"
 #include "common/config_yaml.h"
 
@@ -30,6 +32,8 @@ enum {
 };
 enum {
 	API_SOCKET,
+	API_LISTEN,
+	API_BACKLOG,
 	API_WORKERS,
 	API_MAX_BODY,
 	API_GRACE,
@@ -59,19 +63,62 @@ static int parse_socket(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 	return CONFIG_OK;
 }
 
+/* "HOST:PORT" or "[V6ADDR]:PORT" into host and port; the address itself is
+ * resolved by acloud-api when it binds. */
+static int parse_listen(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
+{
+	char *text = NULL, *colon, *host;
+	long port;
+	char *end;
+
+	if (yget_nonempty(d, n, "listen", &text) != CONFIG_OK)
+		return CONFIG_ERR;
+	host = text;
+	if (*host == '[') {
+		host++;
+		colon = strchr(host, ']');
+		if (colon && colon[1] == ':')
+			*colon++ = '\0';
+		else
+			colon = NULL;
+	} else {
+		colon = strrchr(host, ':');
+		if (colon && memchr(host, ':', (size_t)(colon - host)))
+			colon = NULL; /* an IPv6 address must be in brackets */
+	}
+	if (!colon || colon == host || colon - host > LISTEN_HOST_MAX)
+		goto fail;
+	*colon = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || port < 1 || port > 65535)
+		goto fail;
+	free(cfg->api_listen_host);
+	cfg->api_listen_host = strdup(host);
+	cfg->api_listen_port = (int)port;
+	free(text);
+	return cfg->api_listen_host ? CONFIG_OK : yfail(d, n, "out of memory");
+fail:
+	free(text);
+	return yfail(d, n, "'listen' must be HOST:PORT or [IPV6]:PORT with a port from 1 to 65535");
+}
+
 static int parse_api(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 {
 	struct yfield f[API_COUNT] = {
-		[API_SOCKET] = { "socket" },
-		[API_WORKERS] = { "workers" },
-		[API_MAX_BODY] = { "max_body_bytes" },
-		[API_GRACE] = { "delete_grace_s" },
+		[API_SOCKET] = { "socket" },           [API_LISTEN] = { "listen" },
+		[API_BACKLOG] = { "backlog" },         [API_WORKERS] = { "workers" },
+		[API_MAX_BODY] = { "max_body_bytes" }, [API_GRACE] = { "delete_grace_s" },
 	};
 	long body;
 
 	if (ymap_fields(d, n, "'api'", "field", f, API_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[API_SOCKET].val && parse_socket(d, f[API_SOCKET].val, cfg) != CONFIG_OK)
+		return CONFIG_ERR;
+	if (f[API_LISTEN].val && parse_listen(d, f[API_LISTEN].val, cfg) != CONFIG_OK)
+		return CONFIG_ERR;
+	if (f[API_BACKLOG].val &&
+	    yget_int(d, f[API_BACKLOG].val, "backlog", 1, 65535, &cfg->api_backlog) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[API_WORKERS].val &&
 	    yget_int(d, f[API_WORKERS].val, "workers", 0, 1024, &cfg->api_workers) != CONFIG_OK)
@@ -178,6 +225,7 @@ static struct app_config *app_config_new(const char *path)
 	if (!cfg)
 		return NULL;
 	cfg->api_workers = 0;
+	cfg->api_backlog = 1024;
 	cfg->max_body_bytes = 33554432;
 	cfg->delete_grace_s = 120;
 	cfg->lease_s = 30;
@@ -231,6 +279,7 @@ void app_config_free(struct app_config *cfg)
 	free(cfg->domain);
 	free(cfg->database);
 	free(cfg->api_socket);
+	free(cfg->api_listen_host);
 	free(cfg->auth_path);
 	free(cfg->devices_path);
 	free(cfg->sql_dir);

@@ -16,10 +16,11 @@
 
 #include "common/config.h"
 
-static const char *const class_names[DEVICE_CLASS_COUNT] = {
+const char *const device_class_names[DEVICE_CLASS_COUNT + 1] = {
 	[DEVICE_CLASS_SIMULATOR] = "SIMULATOR",
 	[DEVICE_CLASS_LUCIDAC] = "LUCIDAC",
 	[DEVICE_CLASS_REDAC] = "REDAC",
+	[DEVICE_CLASS_COUNT] = NULL,
 };
 
 int device_class_parse(const char *name)
@@ -27,14 +28,14 @@ int device_class_parse(const char *name)
 	int i;
 
 	for (i = 0; i < DEVICE_CLASS_COUNT; i++)
-		if (strcmp(name, class_names[i]) == 0)
+		if (strcmp(name, device_class_names[i]) == 0)
 			return i;
 	return -1;
 }
 
 const char *device_class_name(enum device_class cls)
 {
-	return (unsigned)cls < DEVICE_CLASS_COUNT ? class_names[cls] : "UNKNOWN";
+	return (unsigned)cls < DEVICE_CLASS_COUNT ? device_class_names[cls] : "UNKNOWN";
 }
 
 void sha256_bytes(const void *data, size_t len, unsigned char out[32])

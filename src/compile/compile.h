@@ -6,14 +6,14 @@
  * constant source, each term's factor a coefficient (upscaled above 1),
  * the sums the I-block.  Coefficients and initial values are negated so
  * that every integrator output carries its variable with its own sign.
- * The caller writes the circuit as APB or JSON (sim/circuit.h).
+ * The caller writes the circuit as APB or JSON (circuit/circuit.h).
  */
 #ifndef ACLOUD_COMPILE_COMPILE_H
 #define ACLOUD_COMPILE_COMPILE_H
 
 #include <stddef.h>
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 
 enum compile_target {
 	COMPILE_LUCIDAC,

@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "compile/compile.h"
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 
 static int usage(void)
 {

@@ -8,7 +8,7 @@ libacloud_compile_a_SOURCES = \
 	src/compile/parse.c src/compile/parse.h \
 	src/compile/poly.c src/compile/poly.h \
 	src/compile/map.c
-COMPILE_LIBS = libacloud_compile.a $(SIM_LIBS)
+COMPILE_LIBS = libacloud_compile.a $(CIRCUIT_LIBS)
 
 bin_PROGRAMS += acloud-compile
 acloud_compile_SOURCES = src/compile/compile_main.c
@@ -26,7 +26,8 @@ check_PROGRAMS += tests/unit/test_compile_roundtrip
 tests_unit_test_compile_roundtrip_SOURCES = tests/unit/test_compile_roundtrip.c
 tests_unit_test_compile_roundtrip_CPPFLAGS = $(SIM_TEST_CPPFLAGS)
 tests_unit_test_compile_roundtrip_CFLAGS = $(SIM_TEST_CFLAGS)
-tests_unit_test_compile_roundtrip_LDADD = $(COMPILE_LIBS) $(CRITERION_LIBS)
+# the round trip simulates what it compiled
+tests_unit_test_compile_roundtrip_LDADD = libacloud_compile.a $(SIM_LIBS) $(CRITERION_LIBS)
 TESTS += tests/unit/test_compile_roundtrip
 
 # the programs end to end (needs acloud-sim and acloud-compile)

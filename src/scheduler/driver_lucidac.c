@@ -26,7 +26,7 @@
 #include "common/log.h"
 #include "scheduler/jsonl.h"
 #include "sim/base64.h"
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 #include "scheduler/lucidac_proto.h"
 #include "scheduler/net.h"
 #include "scheduler/sched.h"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 
 /* Limits of a run (contract section 4, POST /api/v1/tasks/run). */
 #define SIM_OP_TIME_MAX     10.0

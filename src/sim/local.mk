@@ -1,19 +1,14 @@
-# sim module: the circuit model (JSON and APB), the integrator, the result
-# writer and the acloud-sim program.  No server dependency: jansson + libm.
+# sim module: the integrator, the result writer and the acloud-sim program,
+# on the circuit model of src/circuit.  No server dependency: jansson + libm.
 noinst_LIBRARIES += libacloud_sim.a
 libacloud_sim_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 libacloud_sim_a_SOURCES = \
-	src/sim/circuit.c src/sim/circuit.h \
-	src/sim/cpath.c src/sim/cpath.h \
-	src/sim/circuit_json.c \
-	src/sim/circuit_apb.c src/sim/circuit_apb_write.c \
-	src/sim/pbwire.c src/sim/pbwire.h \
 	src/sim/rhs.c src/sim/rhs.h \
 	src/sim/integrate.c src/sim/integrate.h \
 	src/sim/result.c src/sim/result.h \
 	src/sim/simrun.c src/sim/simrun.h \
 	src/sim/base64.c src/sim/base64.h
-SIM_LIBS = libacloud_sim.a $(JANSSON_LIBS) $(M_LIBS)
+SIM_LIBS = libacloud_sim.a $(CIRCUIT_LIBS)
 
 bin_PROGRAMS += acloud-sim
 acloud_sim_SOURCES = src/sim/sim_main.c

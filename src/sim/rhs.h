@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 
 enum {
 	RHS_VALUES = CIRCUIT_INTS + CIRCUIT_MULS,

@@ -25,7 +25,7 @@
 
 #include <jansson.h>
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 #include "sim/simrun.h"
 
 enum {

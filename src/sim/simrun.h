@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 #include "sim/integrate.h"
 
 /*

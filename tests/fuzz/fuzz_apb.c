@@ -1,5 +1,5 @@
 /*
- * fuzz_apb: circuit_from_apb() (sim/circuit.h), the hand-written protobuf
+ * fuzz_apb: circuit_from_apb() (circuit/circuit.h), the hand-written protobuf
  * reader for APB circuit files (uploaded base64 in "circuit_apb", and the
  * compiler's output).  Accepted circuits must pass the round-trip checks of
  * fuzz_circuit.c.

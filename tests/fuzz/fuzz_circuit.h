@@ -7,7 +7,7 @@
 #ifndef ACLOUD_FUZZ_CIRCUIT_H
 #define ACLOUD_FUZZ_CIRCUIT_H
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 
 /* Aborts (so libFuzzer reports the input) when an invariant fails. */
 void fuzz_circuit_check(const struct circuit *c);

@@ -1,5 +1,5 @@
 /*
- * fuzz_circuit_json: circuit_from_json() (sim/circuit.h) on JSON text, as
+ * fuzz_circuit_json: circuit_from_json() (circuit/circuit.h) on JSON text, as
  * the API loads the "circuit" field of a run task.  Accepted circuits must
  * pass the round-trip checks of fuzz_circuit.c.
  */

@@ -1,5 +1,5 @@
 /*
- * fuzz_yaml_json: yaml_json_parse_string() (common/yaml_json.h), the
+ * fuzz_yaml_json: yaml_json_parse_string() (tools/yaml_json.h), the
  * YAML-to-JSON converter behind acloud-yaml2json.  An accepted document must
  * serialise back to JSON text.
  */
@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "common/yaml_json.h"
+#include "tools/yaml_json.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

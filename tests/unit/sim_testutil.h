@@ -12,7 +12,7 @@
 
 #include <criterion/criterion.h>
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 
 /* Reads TEST_DATA_DIR/name; aborts the test when it is missing. */
 static inline unsigned char *tu_read(const char *name, size_t *len)

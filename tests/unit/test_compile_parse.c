@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "compile/compile.h"
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 
 static struct circuit ok(const char *src)
 {

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "compile/compile.h"
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 #include "sim/integrate.h"
 #include "sim_testutil.h"
 

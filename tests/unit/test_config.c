@@ -258,6 +258,36 @@ Test(app, values_and_relative_paths)
 	app_config_free(cfg);
 }
 
+Test(app, listen_tcp)
+{
+	static const struct {
+		const char *yml, *host;
+		int port;
+	} ok[] = {
+		{ "api: {listen: \"10.0.0.2:9000\", backlog: 64}\n", "10.0.0.2", 9000 },
+		{ "api: {listen: \"[::1]:9000\", backlog: 64}\n", "::1", 9000 },
+		{ "api: {listen: \"api-1.example.org:1\", backlog: 64}\n", "api-1.example.org", 1 },
+	};
+	struct app_config *cfg;
+	char path[64], err[CONFIG_ERR_MAX];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		write_tmp(path, ok[i].yml);
+		cr_assert_eq(app_config_load(path, &cfg, err), CONFIG_OK, "%s", err);
+		unlink(path);
+		cr_assert_str_eq(cfg->api_listen_host, ok[i].host);
+		cr_assert_eq(cfg->api_listen_port, ok[i].port);
+		cr_assert_eq(cfg->api_backlog, 64);
+		app_config_free(cfg);
+	}
+	write_tmp(path, "api: {socket: /tmp/x.sock}\n");
+	cr_assert_eq(app_config_load(path, &cfg, err), CONFIG_OK, "%s", err);
+	unlink(path);
+	cr_assert_null(cfg->api_listen_host, "no listen: the unix socket");
+	cr_assert_eq(cfg->api_backlog, 1024);
+	app_config_free(cfg);
+}
+
 Test(app, errors)
 {
 	APP_ERR("domain: x\nport: 80\n", 2, "unknown field 'port'");
@@ -274,6 +304,16 @@ Test(app, errors)
 	APP_ERR("api:\n  socket: /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n",
 	        2, "'socket' is longer than a unix socket path");
+	APP_ERR("api:\n  listen: \"9000\"\n", 2, "'listen' must be HOST:PORT");
+	APP_ERR("api:\n  listen: \":9000\"\n", 2, "'listen' must be HOST:PORT");
+	APP_ERR("api:\n  listen: \"::1:9000\"\n", 2, "'listen' must be HOST:PORT");
+	APP_ERR("api:\n  listen: \"[::1]9000\"\n", 2, "'listen' must be HOST:PORT");
+	APP_ERR("api:\n  listen: \"h:0\"\n", 2, "'listen' must be HOST:PORT");
+	APP_ERR("api:\n  listen: \"h:65536\"\n", 2, "'listen' must be HOST:PORT");
+	APP_ERR("api:\n  listen: \"h:90x\"\n", 2, "'listen' must be HOST:PORT");
+	APP_ERR("api:\n  listen: \"h:\"\n", 2, "'listen' must be HOST:PORT");
+	APP_ERR("api:\n  listen: \"\"\n", 2, "'listen' must not be empty");
+	APP_ERR("api:\n  backlog: 0\n", 2, "'backlog' must be an integer between 1 and 65535");
 	APP_ERR("- domain\n", 1, "the top level must be a mapping");
 	APP_ERR("domain: [a\n", 2, "invalid YAML");
 	APP_ERR("domain: a\n---\ndomain: b\n", 2, "more than one YAML document");

@@ -9,8 +9,8 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "sim/circuit.h"
-#include "sim/pbwire.h"
+#include "circuit/circuit.h"
+#include "circuit/pbwire.h"
 #include "sim_testutil.h"
 
 Test(apb, harmonic_fixture)

@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 #include "sim_testutil.h"
 
 static json_t *lorenz(void)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "sim/base64.h"
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 #include "sim/integrate.h"
 #include "sim/result.h"
 #include "sim_testutil.h"

@@ -1,5 +1,5 @@
 /*
- * Unit tests of src/common/yaml_json.c: core-schema scalar resolution,
+ * Unit tests of tools/yaml_json.c: core-schema scalar resolution,
  * collections and key order, the rejected constructs with their line
  * numbers, and the real docs/openapi.yaml.
  */
@@ -11,7 +11,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "common/yaml_json.h"
+#include "tools/yaml_json.h"
 
 static char err[YAML_JSON_ERR_MAX];
 

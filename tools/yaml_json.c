@@ -17,7 +17,7 @@
 
 #include <yaml.h>
 
-#include "common/yaml_json.h"
+#include "tools/yaml_json.h"
 
 struct conv {
 	yaml_document_t *doc;

@@ -7,7 +7,7 @@
 #ifndef ACLOUD_SIM_CPATH_H
 #define ACLOUD_SIM_CPATH_H
 
-#include "sim/circuit.h"
+#include "circuit/circuit.h"
 
 struct cpath {
 	int n;

@@ -9,8 +9,8 @@
 
 #include <stdio.h>
 
-#include "sim/circuit.h"
-#include "sim/pbwire.h"
+#include "circuit/circuit.h"
+#include "circuit/pbwire.h"
 
 #define APB_CARRIER "00-00-00-00-00-00"
 

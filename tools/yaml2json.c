@@ -21,7 +21,7 @@
 
 #include <jansson.h>
 
-#include "common/yaml_json.h"
+#include "tools/yaml_json.h"
 
 #define PROGRAM "acloud-yaml2json"
 

@@ -36,9 +36,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/circuit.h"
-#include "sim/cpath.h"
-#include "sim/pbwire.h"
+#include "circuit/circuit.h"
+#include "circuit/cpath.h"
+#include "circuit/pbwire.h"
 
 enum block {
 	BLK_M0,

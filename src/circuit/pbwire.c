@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/pbwire.h"
+#include "circuit/pbwire.h"
 
 static int read_varint(struct pb_reader *r, uint64_t *v, const char **why)
 {

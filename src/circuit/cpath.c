@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/cpath.h"
+#include "circuit/cpath.h"
 
 void cpath_key(struct cpath *path, const char *key)
 {

@@ -9,8 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/circuit.h"
-#include "sim/cpath.h"
+#include "circuit/circuit.h"
+#include "circuit/cpath.h"
 
 static const char *const cluster_keys[CIRCUIT_CLUSTERS] = { "/0", "/1", "/2" };
 
