@@ -13,7 +13,8 @@ entities_DATA = etc/entities/lucidac.apb
 
 nginxdir = $(pkgdatadir)/nginx
 dist_nginx_DATA = nginx/acloud-site.conf.in nginx/acloud-locations.conf.in \
-	nginx/acloud-fastcgi.conf.in nginx/acloud-upstream.conf.in nginx/dev-nginx.conf.in
+	nginx/acloud-fastcgi.conf.in nginx/acloud-upstream.conf.in nginx/acloud-headers.conf.in \
+	nginx/acloud-limits.conf.in nginx/acloud-errors.conf.in nginx/dev-nginx.conf.in
 
 systemddir = $(pkgdatadir)/systemd
 systemd_DATA = systemd/acloud-api.service systemd/acloud-scheduler.service

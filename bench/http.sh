@@ -11,11 +11,11 @@ pgbench_init
 say "pgbench -S, $CONNS clients, ${DURATION}s"
 PG_S=$(pgbench_tps -S "$CONNS")
 say "wrk GET /api/v1/system/status"
-read -r S_RPS S_P50 S_P90 S_P99 S_BAD < <(wrk_run "$HTTP/api/v1/system/status" -H "$AUTH")
+read -r S_RPS S_P50 S_P90 S_P99 S_BAD < <(wrk_run "$BASE/api/v1/system/status" -H "$AUTH")
 say "wrk GET /api/v1/users/me"
-read -r U_RPS U_P50 U_P90 U_P99 U_BAD < <(wrk_run "$HTTP/api/v1/users/me" -H "$AUTH")
+read -r U_RPS U_P50 U_P90 U_P99 U_BAD < <(wrk_run "$BASE/api/v1/users/me" -H "$AUTH")
 say "100 000 requests, then worker memory"
-wrk -t2 -c"$CONNS" -d60s -H "$AUTH" "$HTTP/api/v1/users/me" >/dev/null 2>&1 &
+wrk -t2 -c"$CONNS" -d60s -H "$AUTH" "$BASE/api/v1/users/me" >/dev/null 2>&1 &
 WRK=$!
 for _ in $(seq 1 60); do
 	n=$(grep -c 'access GET /api/v1/users/me' "$LOGS/acloud-api.log" || true)

@@ -21,7 +21,8 @@ bench_stack_up() {
 	ACLOUD_WORKERS=${BENCH_WORKERS:-16} \
 	ACLOUD_TEST_HTTP_PORT=28080 ACLOUD_TEST_HTTPS_PORT=28443 ACLOUD_TEST_PG_PORT=54349 \
 		test_stack_up "$BUILD_DIR" || die "bench stack did not start"
-	HTTP=http://127.0.0.1:$HTTP_PORT
+	# The API is TLS only (issue 12): wrk and curl use https, as clients do.
+	BASE=https://127.0.0.1:$HTTPS_PORT
 	trap 'test_stack_down' EXIT
 }
 

@@ -48,15 +48,15 @@ PG_S=$(pgbench_tps -S "$CONNS")
 read -r _ _ G2 < <(cpu_ticks)
 say "wrk POST /api/v1/tasks/run"
 read -r A0 N0 P0 < <(cpu_ticks)
-read -r C_RPS C_P50 C_P90 C_P99 C_BAD < <(wrk_run "$HTTP/api/v1/tasks/run" -s "$TEST_OUT/run.lua")
+read -r C_RPS C_P50 C_P90 C_P99 C_BAD < <(wrk_run "$BASE/api/v1/tasks/run" -s "$TEST_OUT/run.lua")
 read -r A1 N1 P1 < <(cpu_ticks)
 say "wrk POST /api/v1/tasks/run, one user"
-read -r O_RPS O_P50 O_P90 O_P99 O_BAD < <(wrk_run "$HTTP/api/v1/tasks/run" -s "$TEST_OUT/run1.lua")
+read -r O_RPS O_P50 O_P90 O_P99 O_BAD < <(wrk_run "$BASE/api/v1/tasks/run" -s "$TEST_OUT/run1.lua")
 CREATED=$(sql "SELECT count(*) FROM tasks")
 TASK=$(sql "SELECT id FROM tasks WHERE user_id = 'bench001' ORDER BY created_at DESC LIMIT 1")
 say "wrk GET /api/v1/tasks/{id}/status"
 read -r A2 N2 P2 < <(cpu_ticks)
-read -r S_RPS S_P50 S_P90 S_P99 S_BAD < <(wrk_run "$HTTP/api/v1/tasks/$TASK/status" \
+read -r S_RPS S_P50 S_P90 S_P99 S_BAD < <(wrk_run "$BASE/api/v1/tasks/$TASK/status" \
 	-H "Authorization: Bearer ac_bench_001_000000000000")
 read -r A3 N3 P3 < <(cpu_ticks)
 # CPU per request (per transaction for pgbench), in microseconds.
@@ -77,11 +77,11 @@ sql "INSERT INTO tasks (id, user_id, type, state, device_name, device_class, que
 sql "VACUUM ANALYZE tasks" >/dev/null   # as autovacuum would have done
 : > "$TEST_OUT/search.times"
 for _ in $(seq 1 200); do
-	curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $SKEY" \
-		-d '{"state": ["failed"], "limit": 50}' "$HTTP/api/v1/tasks/search" >> "$TEST_OUT/search.times"
+	curl -s --cacert "$ETC/tls.crt" -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $SKEY" \
+		-d '{"state": ["failed"], "limit": 50}' "$BASE/api/v1/tasks/search" >> "$TEST_OUT/search.times"
 done
 read -r Q_P50 Q_P95 < <(sort -n "$TEST_OUT/search.times" | awk '{ v[NR] = $1 * 1000 } END { printf "%.2fms %.2fms\n", v[int(NR * 0.5)], v[int(NR * 0.95)] }')
-TOTAL=$(curl -s -H "Authorization: Bearer $SKEY" -d '{"state": ["failed"], "limit": 1}' "$HTTP/api/v1/tasks/search" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+TOTAL=$(curl -s --cacert "$ETC/tls.crt" -H "Authorization: Bearer $SKEY" -d '{"state": ["failed"], "limit": 1}' "$BASE/api/v1/tasks/search" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 
 printf '\n%-34s %12s %9s %9s %9s %8s\n' "benchmark" "req|tps/s" "p50" "p90" "p99" "non-2xx"
 printf '%-34s %12s\n' "pgbench -N ($CONNS clients)" "$PG_N" "pgbench -S ($CONNS clients)" "$PG_S"

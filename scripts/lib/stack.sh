@@ -136,9 +136,10 @@ www_up() {
 nginx_up() {
 	mkdir -p "$STATE/nginx/tmp"
 	www_up
-	render "$ROOT/nginx/acloud-locations.conf.in" "$STATE/nginx/acloud-locations.conf"
-	render "$ROOT/nginx/acloud-fastcgi.conf.in" "$STATE/nginx/acloud-fastcgi.conf"
-	render "$ROOT/nginx/acloud-upstream.conf.in" "$STATE/nginx/acloud-upstream.conf"
+	local f
+	for f in acloud-locations acloud-fastcgi acloud-upstream acloud-headers acloud-limits acloud-errors; do
+		render "$ROOT/nginx/$f.conf.in" "$STATE/nginx/$f.conf"
+	done
 	if [ -f "$ROOT/nginx/docs.locations.conf.in" ]; then
 		render "$ROOT/nginx/docs.locations.conf.in" "$STATE/nginx/docs.locations.conf"
 	else
@@ -205,8 +206,8 @@ stack_up() {
 	cat <<INFO
 
 Analog Cloud is up ($STATE).
-  API          https://127.0.0.1:$HTTPS_PORT/api/v1   (also http://127.0.0.1:$HTTP_PORT)
-  health       https://127.0.0.1:$HTTPS_PORT/health
+  API          https://127.0.0.1:$HTTPS_PORT/api/v1   (TLS only: http://127.0.0.1:$HTTP_PORT redirects)
+  health       https://127.0.0.1:$HTTPS_PORT/health   (also http://127.0.0.1:$HTTP_PORT/health)
   Swagger UI   https://127.0.0.1:$HTTPS_PORT/api/docs
   ReDoc        https://127.0.0.1:$HTTPS_PORT/api/redoc
   OpenAPI      https://127.0.0.1:$HTTPS_PORT/openapi.json

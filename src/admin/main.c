@@ -2,7 +2,7 @@
  * acloud-admin: the operator's command line.
  *
  *   acloud-admin migrate [-c CONFIG] [--database CONNINFO] [--sql-dir DIR]
- *   acloud-admin check-config [-c CONFIG]
+ *   acloud-admin check-config [-c CONFIG]   (warnings about auth.yml on stderr)
  *   acloud-admin hash-key [KEY]        (reads the key from stdin without KEY)
  */
 #include "autoconfig.h"
@@ -14,6 +14,7 @@
 
 #include <libpq-fe.h>
 
+#include "admin/auth_audit.h"
 #include "admin/migrate.h"
 #include "common/config.h"
 
@@ -30,7 +31,9 @@ static void usage(FILE *out)
 	             "        apply the SQL migrations not yet applied (run as the schema owner;\n"
 	             "        CONNINFO defaults to the config's database, PG* variables apply)\n"
 	             "  check-config [-c CONFIG]\n"
-	             "        validate acloud.yml and the auth and devices files it names\n"
+	             "        validate acloud.yml and the auth and devices files it names;\n"
+	             "        warn (stderr, exit status 0) about keys in clear, demo keys and\n"
+	             "        an auth file readable by group or others\n"
 	             "  hash-key [KEY]\n"
 	             "        print the SHA-256 of an API key for auth.yml's key_sha256\n"
 	             "        (reads the key from stdin when KEY is not given)\n");
@@ -83,6 +86,8 @@ static int cmd_check_config(const struct admin_opts *o)
 	}
 	printf("%s: ok\n%s: ok, %zu keys\n%s: ok, %zu devices\n", o->config, app->auth_path,
 	       auth->n_keys, app->devices_path, devices->n_devices);
+	/* Warnings only: a valid file stays valid (exit status 0). */
+	auth_audit(auth, app->auth_path, stderr);
 	rc = 0;
 out:
 	devices_config_free(devices);

@@ -99,6 +99,7 @@ struct class_limits {
 struct auth_key {
 	char *id;                     /* [A-Za-z0-9_.-]{1,64}, unique */
 	unsigned char key_sha256[32]; /* from key: or key_sha256: */
+	bool key_in_clear;            /* given as key: (check-config warns) */
 	char *name;                   /* may be NULL */
 	char *email;                  /* may be NULL */
 	char *subscription;           /* may be NULL */

@@ -170,6 +170,7 @@ static int parse_secret(struct ydoc *d, yaml_node_t *entry, const struct yfield 
 		return yfail(d, later->key,
 		             "exactly one of 'key' and 'key_sha256' is allowed, not both");
 	}
+	k->key_in_clear = key->val != NULL;
 	if (key->val)
 		return hash_raw_key(d, key->val, k->key_sha256);
 	if (hash->val)

@@ -50,6 +50,22 @@ after(async () => {
   if (outDir) console.log(`# screenshots in ${outDir}`);
 });
 
+// The docs pages run under a strict Content-Security-Policy (nginx): every
+// violation Chromium reports on the console is collected, and a page that
+// needed something the policy refuses fails its test.
+// One refusal is wanted: ReDoc's "powered by" logo is an image on
+// cdn.redoc.ly, and the docs make no requests to other sites.
+const WANTED_REFUSALS = [/^Loading the image 'https:\/\/cdn\.redoc\.ly\/[^']*' violates .*"img-src /];
+
+function watchCsp(page) {
+  const violations = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy/i.test(text) && !WANTED_REFUSALS.some((re) => re.test(text))) violations.push(text);
+  });
+  return violations;
+}
+
 async function fetchSpec(page) {
   const res = await page.request.get(`${BASE}/openapi.json`);
   assert.equal(res.status(), 200);
@@ -60,6 +76,7 @@ async function fetchSpec(page) {
 
 test('Swagger UI at /api/docs authorizes and runs GET /api/v1/users/me', { skip: SKIP }, async () => {
   const page = await context.newPage();
+  const violations = watchCsp(page);
   const spec = await fetchSpec(page);
   await page.goto(`${BASE}/api/docs`);
   await page.waitForSelector('.opblock', { timeout: TIMEOUT });
@@ -89,11 +106,13 @@ test('Swagger UI at /api/docs authorizes and runs GET /api/v1/users/me', { skip:
   assert.equal(typeof profile.id, 'string');
   await op.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(outDir, 'swagger-users-me.png'), fullPage: false });
+  assert.deepEqual(violations, [], 'no Content-Security-Policy violations');
   await page.close();
 });
 
 test('ReDoc at /api/redoc lists every operation', { skip: SKIP }, async () => {
   const page = await context.newPage();
+  const violations = watchCsp(page);
   const spec = await fetchSpec(page);
   await page.goto(`${BASE}/api/redoc`);
   await page.waitForSelector('[data-section-id^="operation/"]', { timeout: TIMEOUT });
@@ -102,5 +121,6 @@ test('ReDoc at /api/redoc lists every operation', { skip: SKIP }, async () => {
   const expected = documentedRoutes(spec).map((r) => `operation/${spec.paths[r.path][r.method.toLowerCase()].operationId}`);
   assert.deepEqual([...new Set(ids)].sort(), expected.sort());
   await page.screenshot({ path: path.join(outDir, 'redoc.png') });
+  assert.deepEqual(violations, [], 'no Content-Security-Policy violations');
   await page.close();
 });

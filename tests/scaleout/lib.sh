@@ -165,7 +165,8 @@ front_up() {
 	export ACLOUD_API_SERVERS="$NET.${ADDR[api1]}:9000 $NET.${ADDR[api2]}:9000"
 	www_up
 	local f
-	for f in acloud-locations acloud-fastcgi acloud-upstream docs.locations acloud-site; do
+	for f in acloud-locations acloud-fastcgi acloud-upstream acloud-headers acloud-limits acloud-errors \
+		docs.locations acloud-site; do
 		render "$ROOT/nginx/$f.conf.in" "$STATE/nginx/$f.conf"
 	done
 	render "$ROOT/nginx/dev-nginx.conf.in" "$STATE/nginx/nginx.conf"
