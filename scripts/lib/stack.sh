@@ -1,5 +1,5 @@
 # stack.sh: the private development stack (PostgreSQL, nginx, acloud-api,
-# acloud-scheduler) under one state directory.  Sourced; expects $ROOT and
+# acloud-scheduler, acloud-events) under one state directory.  Sourced; expects $ROOT and
 # common.sh.  Several stacks with different state dirs and ports can run at
 # once; `down` stops only the processes whose pid files this stack wrote.
 
@@ -21,6 +21,7 @@ stack_env() {
 	LOGS=$STATE/logs
 	ETC=$STATE/etc
 	API_SOCKET=$RUN/api.sock
+	EVENTS_SOCKET=$RUN/events.sock
 	DEMO_KEY=ac_demo_alice_0123456789
 	OWNER_DB="host=$PG_SOCK port=$PG_PORT dbname=acloud user=acloud"
 	APP_DB="host=$PG_SOCK port=$PG_PORT dbname=acloud user=acloud_app"
@@ -107,7 +108,7 @@ render() { # template output
 	sed -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@HTTPS_PORT@#$HTTPS_PORT#g" \
 	    -e "s#@LISTEN_ADDR@#127.0.0.1#g" \
 	    -e "s#@TLS_CERT@#$ETC/tls.crt#g" -e "s#@TLS_KEY@#$ETC/tls.key#g" \
-	    -e "s#@FCGI_SOCKET@#$API_SOCKET#g" -e "s#@WWW_DIR@#$STATE/www#g" \
+	    -e "s#@FCGI_SOCKET@#$API_SOCKET#g" -e "s#@EVENTS_SOCKET@#$EVENTS_SOCKET#g" -e "s#@WWW_DIR@#$STATE/www#g" \
 	    -e "s#@NODE_MODULES@#$ROOT/docs/node_modules#g" -e "s#@RUN_DIR@#$RUN#g" \
 	    -e "s#@LOG_DIR@#$LOGS#g" -e "s#@NGINX_DIR@#$STATE/nginx#g" "$1" > "$2"
 }
@@ -124,6 +125,7 @@ nginx_up() {
 	www_up
 	render "$ROOT/nginx/acloud-locations.conf.in" "$STATE/nginx/acloud-locations.conf"
 	render "$ROOT/nginx/acloud-fastcgi.conf.in" "$STATE/nginx/acloud-fastcgi.conf"
+	render "$ROOT/nginx/acloud-events.conf.in" "$STATE/nginx/acloud-events.conf"
 	if [ -f "$ROOT/nginx/docs.locations.conf.in" ]; then
 		render "$ROOT/nginx/docs.locations.conf.in" "$STATE/nginx/docs.locations.conf"
 	else
@@ -185,6 +187,8 @@ stack_up() {
 		PATH="$BUILD_DIR:$PATH" daemon_up acloud-scheduler "$RUN/acloud-scheduler.pid" \
 			"$BUILD_DIR/acloud-scheduler" -c "$ETC/acloud.yml"
 	fi
+	# Event streams; its socket is events.sock beside the API's.
+	daemon_up acloud-events "$RUN/acloud-events.pid" "$BUILD_DIR/acloud-events" -c "$ETC/acloud.yml"
 	nginx_up
 	wait_healthy
 	cat <<INFO
@@ -197,7 +201,9 @@ Analog Cloud is up ($STATE).
   OpenAPI      https://127.0.0.1:$HTTPS_PORT/openapi.json
   demo key     $DEMO_KEY
   try          curl -k -H "Authorization: Bearer $DEMO_KEY" https://127.0.0.1:$HTTPS_PORT/api/v1/users/me
-  logs         $LOGS/{acloud-api,acloud-scheduler,nginx-error,nginx-access,postgres}.log
+  console      https://127.0.0.1:$HTTPS_PORT/console/
+  events       curl -kN -H "Authorization: Bearer $DEMO_KEY" https://127.0.0.1:$HTTPS_PORT/api/v1/events
+  logs         $LOGS/{acloud-api,acloud-scheduler,acloud-events,nginx-error,nginx-access,postgres}.log
   database     psql "$OWNER_DB"
   stop         scripts/dev down
 INFO
@@ -224,6 +230,7 @@ stack_down() {
 	stack_env
 	stop_pidfile nginx "$RUN/nginx.pid"
 	stop_pidfile acloud-scheduler "$RUN/acloud-scheduler.pid"
+	stop_pidfile acloud-events "$RUN/acloud-events.pid"
 	stop_pidfile acloud-api "$RUN/acloud-api.pid"
 	if [ -f "$PG_DATA/postmaster.pid" ]; then
 		say "stopping PostgreSQL"
@@ -234,7 +241,7 @@ stack_down() {
 stack_status() {
 	stack_env
 	local name pidfile
-	for name in nginx acloud-api acloud-scheduler; do
+	for name in nginx acloud-api acloud-scheduler acloud-events; do
 		pidfile=$RUN/$name.pid
 		if pid_alive "$pidfile" "$name"; then
 			printf '%-18s running (pid %s)\n' "$name" "$(cat "$pidfile")"
