@@ -109,7 +109,7 @@ render() { # template output
 	    -e "s#@LISTEN_ADDR@#127.0.0.1#g" \
 	    -e "s#@TLS_CERT@#$ETC/tls.crt#g" -e "s#@TLS_KEY@#$ETC/tls.key#g" \
 	    -e "s#@FCGI_SOCKET@#$API_SOCKET#g" -e "s#@EVENTS_SOCKET@#$EVENTS_SOCKET#g" -e "s#@WWW_DIR@#$STATE/www#g" \
-	    -e "s#@NODE_MODULES@#$ROOT/docs/node_modules#g" -e "s#@RUN_DIR@#$RUN#g" \
+	    -e "s#@NODE_MODULES@#$ROOT/docs/node_modules#g" -e "s#@CONSOLE_DIR@#$ROOT/console#g" -e "s#@RUN_DIR@#$RUN#g" \
 	    -e "s#@LOG_DIR@#$LOGS#g" -e "s#@NGINX_DIR@#$STATE/nginx#g" "$1" > "$2"
 }
 
@@ -175,6 +175,7 @@ stack_up() {
 	[ "$(id -u)" = 0 ] || die "run as root (PostgreSQL runs as the postgres user)"
 	grant_traverse "$STATE"
 	grant_traverse "$ROOT/docs"
+	grant_traverse "$ROOT/console/www"
 	mkdir -p "$RUN" "$LOGS" "$ETC"
 	pg_up
 	db_setup
