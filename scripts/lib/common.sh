@@ -51,6 +51,7 @@ dev_install() {
 	# shellcheck disable=SC2086
 	apt_install $pkgs
 	npm_ci "$ROOT/docs"
+	npm_ci "$ROOT/console"
 }
 
 dev_install_test_tools() {

@@ -1,5 +1,5 @@
 # stack.sh: the private development stack (PostgreSQL, nginx, acloud-api,
-# acloud-scheduler) under one state directory.  Sourced; expects $ROOT and
+# acloud-scheduler, acloud-events) under one state directory.  Sourced; expects $ROOT and
 # common.sh.  Several stacks with different state dirs and ports can run at
 # once; `down` stops only the processes whose pid files this stack wrote.
 
@@ -21,6 +21,7 @@ stack_env() {
 	LOGS=$STATE/logs
 	ETC=$STATE/etc
 	API_SOCKET=$RUN/api.sock
+	EVENTS_SOCKET=$RUN/events.sock
 	DEMO_KEY=ac_demo_alice_0123456789
 	OWNER_DB="host=$PG_SOCK port=$PG_PORT dbname=acloud user=acloud"
 	APP_DB="host=$PG_SOCK port=$PG_PORT dbname=acloud user=acloud_app"
@@ -121,8 +122,8 @@ render() { # template output
 	    -e "s#@LISTEN_ADDR@#${ACLOUD_LISTEN_ADDR:-127.0.0.1}#g" \
 	    -e "s#@API_SERVERS@#$(api_servers)#g" \
 	    -e "s#@TLS_CERT@#$ETC/tls.crt#g" -e "s#@TLS_KEY@#$ETC/tls.key#g" \
-	    -e "s#@FCGI_SOCKET@#$API_SOCKET#g" -e "s#@WWW_DIR@#$STATE/www#g" \
-	    -e "s#@NODE_MODULES@#$ROOT/docs/node_modules#g" -e "s#@RUN_DIR@#$RUN#g" \
+	    -e "s#@FCGI_SOCKET@#$API_SOCKET#g" -e "s#@EVENTS_SOCKET@#$EVENTS_SOCKET#g" -e "s#@WWW_DIR@#$STATE/www#g" \
+	    -e "s#@NODE_MODULES@#$ROOT/docs/node_modules#g" -e "s#@CONSOLE_DIR@#$ROOT/console#g" -e "s#@RUN_DIR@#$RUN#g" \
 	    -e "s#@LOG_DIR@#$LOGS#g" -e "s#@NGINX_DIR@#$STATE/nginx#g" "$1" > "$2"
 }
 
@@ -137,7 +138,7 @@ nginx_up() {
 	mkdir -p "$STATE/nginx/tmp"
 	www_up
 	local f
-	for f in acloud-locations acloud-fastcgi acloud-upstream acloud-headers acloud-limits acloud-errors; do
+	for f in acloud-locations acloud-fastcgi acloud-upstream acloud-headers acloud-limits acloud-errors acloud-events; do
 		render "$ROOT/nginx/$f.conf.in" "$STATE/nginx/$f.conf"
 	done
 	if [ -f "$ROOT/nginx/docs.locations.conf.in" ]; then
@@ -189,6 +190,7 @@ stack_up() {
 	[ "$(id -u)" = 0 ] || die "run as root (PostgreSQL runs as the postgres user)"
 	grant_traverse "$STATE"
 	grant_traverse "$ROOT/docs"
+	grant_traverse "$ROOT/console/www"
 	mkdir -p "$RUN" "$LOGS" "$ETC"
 	pg_up
 	db_setup
@@ -201,6 +203,8 @@ stack_up() {
 		PATH="$BUILD_DIR:$PATH" daemon_up acloud-scheduler "$RUN/acloud-scheduler.pid" \
 			"$BUILD_DIR/acloud-scheduler" -c "$ETC/acloud.yml"
 	fi
+	# Event streams; its socket is events.sock beside the API's.
+	daemon_up acloud-events "$RUN/acloud-events.pid" "$BUILD_DIR/acloud-events" -c "$ETC/acloud.yml"
 	nginx_up
 	wait_healthy
 	cat <<INFO
@@ -213,7 +217,9 @@ Analog Cloud is up ($STATE).
   OpenAPI      https://127.0.0.1:$HTTPS_PORT/openapi.json
   demo key     $DEMO_KEY
   try          curl -k -H "Authorization: Bearer $DEMO_KEY" https://127.0.0.1:$HTTPS_PORT/api/v1/users/me
-  logs         $LOGS/{acloud-api,acloud-scheduler,nginx-error,nginx-access,postgres}.log
+  console      https://127.0.0.1:$HTTPS_PORT/console/
+  events       curl -kN -H "Authorization: Bearer $DEMO_KEY" https://127.0.0.1:$HTTPS_PORT/api/v1/events
+  logs         $LOGS/{acloud-api,acloud-scheduler,acloud-events,nginx-error,nginx-access,postgres}.log
   database     psql "$OWNER_DB"
   stop         scripts/dev down
 INFO
@@ -240,6 +246,7 @@ stack_down() {
 	stack_env
 	stop_pidfile nginx "$RUN/nginx.pid"
 	stop_pidfile acloud-scheduler "$RUN/acloud-scheduler.pid"
+	stop_pidfile acloud-events "$RUN/acloud-events.pid"
 	stop_pidfile acloud-api "$RUN/acloud-api.pid"
 	if [ -f "$PG_DATA/postmaster.pid" ]; then
 		say "stopping PostgreSQL"
@@ -250,7 +257,7 @@ stack_down() {
 stack_status() {
 	stack_env
 	local name pidfile
-	for name in nginx acloud-api acloud-scheduler; do
+	for name in nginx acloud-api acloud-scheduler acloud-events; do
 		pidfile=$RUN/$name.pid
 		if pid_alive "$pidfile" "$name"; then
 			printf '%-18s running (pid %s)\n' "$name" "$(cat "$pidfile")"

@@ -182,7 +182,7 @@ run_all_tests() {
 		run_asan_unit "$ASAN_BUILD_DIR"
 		sanitizer_env
 		run_stack_suites integration-asan "$ASAN_BUILD_DIR" \
-			$(printf '%s\n' "${node_suites[@]}" | grep -v -e docs-ui -e client.test)
+			$(printf '%s\n' "${node_suites[@]}" | grep -v -e docs-ui -e client.test -e console.test)
 		check_sanitizer_logs "sanitizer reports (API stack)" "$TEST_STATE/logs"
 		# (the scheduler suite fails itself on a sanitizer report in its logs)
 		run_scheduler_suite scheduler-asan "$ASAN_BUILD_DIR"

@@ -294,7 +294,7 @@ test('systemd units: systemd-analyze security rates each at most 2.5', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'acloud-units-'));
   try {
     copyFileSync(`${ROOT}/systemd/acloud-api.socket`, path.join(dir, 'acloud-api.socket'));
-    for (const unit of ['acloud-api.service', 'acloud-scheduler.service']) {
+    for (const unit of ['acloud-api.service', 'acloud-scheduler.service', 'acloud-events.service']) {
       copyFileSync(`${BUILD}/systemd/${unit}`, path.join(dir, unit));
       // Offline: reads the unit file only, no running systemd needed.
       const r = spawnSync('systemd-analyze', ['security', '--offline=true', '--threshold=25', '--no-pager', unit],
