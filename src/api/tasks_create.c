@@ -23,7 +23,7 @@
 #include "api/response.h"
 #include "api/statements.h"
 #include "api/validate.h"
-#include "sim/base64.h"
+#include "common/base64.h"
 #include "sim/circuit.h"
 #include "sim/integrate.h"
 
