@@ -16,5 +16,7 @@ void slot_set_available(struct slot *slot, bool available)
 	if (available && !slot->available)
 		slot->wanted = true;
 	slot->available = available;
-	slot->available_unsaved = true;
+	/* Only the lock holder writes the devices table; a verdict is written
+	 * (and retried) only if it came while we held the lock. */
+	slot->available_unsaved = slot->locked && !slot->retiring;
 }
