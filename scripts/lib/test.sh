@@ -138,6 +138,19 @@ check_sanitizer_logs() { # label dirs...
 	fi
 }
 
+# Layers call downward only: no source files that call each other in a
+# circle (scripts/lib/layers.mjs reads the build's object files).
+run_layers_check() { # builddir
+	local out=$TEST_OUT/layers.txt
+	say "layers (no call circles between source files)"
+	if node "$ROOT/scripts/lib/layers.mjs" "$1" > "$out" 2>&1; then
+		count "layers: $(tail -1 "$out")" 1 0
+	else
+		cat "$out" >&2
+		count layers 0 1
+	fi
+}
+
 # Whether suite $1 is to run: all of them, or the ones named on the command
 # line (`scripts/dev test unit integration`); integration suites can be
 # narrowed to some files with ACLOUD_TEST_FILES (a grep pattern).
@@ -152,8 +165,8 @@ run_all_tests() {
 	local plain=$BUILD_DIR s
 	WANT_SUITES="$*"
 	for s in $WANT_SUITES; do
-		case $s in style|unit|integration|scheduler|scaleout|asan|valgrind|fuzz) ;;
-		*) die "unknown suite '$s' (style unit integration scheduler scaleout asan valgrind fuzz)" ;;
+		case $s in style|layers|unit|integration|scheduler|scaleout|asan|valgrind|fuzz) ;;
+		*) die "unknown suite '$s' (style layers unit integration scheduler scaleout asan valgrind fuzz)" ;;
 		esac
 	done
 	if [ -n "${ACLOUD_TEST_FILES:-}" ]; then
@@ -168,6 +181,7 @@ run_all_tests() {
 		if [ "$STYLE_FAILED" -eq 0 ]; then count "style ($STYLE_PASSED files)" 1 0; else count style 0 1; fi
 	fi
 	dev_build
+	want_suite layers && run_layers_check "$plain"
 	want_suite unit && run_unit_tests unit "$plain"
 	want_suite integration && run_stack_suites integration "$plain" "${node_suites[@]}"
 	want_suite scheduler && run_scheduler_suite scheduler "$plain"
