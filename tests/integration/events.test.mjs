@@ -12,10 +12,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
+import tls from 'node:tls';
 import path from 'node:path';
 import {
-  api, psql, KEYS, STATE, OUT, HTTP_BASE, pidOf, childrenOf, sleep, waitFor,
+  api, psql, KEYS, STATE, OUT, BASE, pidOf, childrenOf, sleep, waitFor,
 } from './lib/api.mjs';
 import { openStream, readStream } from './lib/sse.mjs';
 
@@ -228,7 +228,7 @@ async function latencies(n) {
   const out = [];
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
-    const r = await fetch(`${HTTP_BASE}/api/v1/users/me`, { headers: { authorization: `Bearer ${KEYS.alice}` } });
+    const r = await fetch(`${BASE}/api/v1/users/me`, { headers: { authorization: `Bearer ${KEYS.alice}` } });
     await r.arrayBuffer();
     assert.equal(r.status, 200);
     out.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -237,19 +237,22 @@ async function latencies(n) {
   return { p50: out[Math.floor(n * 0.5)], p99: out[Math.floor(n * 0.99)] };
 }
 
+const CA = fs.readFileSync(process.env.NODE_EXTRA_CA_CERTS ?? `${STATE}/etc/tls.crt`);
+
 function rssKiB(pid) {
   const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
   return Number(m[1]);
 }
 
-// A raw idle subscriber: one socket, the request, the answer's head.
+// A raw idle subscriber: one TLS socket (the API is https only), the
+// request, the answer's head.
 function idleSubscriber(port) {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
+    const sock = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: CA });
     let head = '';
     sock.setEncoding('utf8');
     sock.on('error', reject);
-    sock.on('connect', () => sock.write('GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\n'
+    sock.on('secureConnect', () => sock.write('GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\n'
       + `Authorization: Bearer ${KEYS.alice}\r\nAccept: text/event-stream\r\n\r\n`));
     sock.on('data', (d) => {
       head += d;
@@ -264,7 +267,7 @@ function idleSubscriber(port) {
 }
 
 test('2 000 idle subscribers: /users/me keeps its latency, the API its workers and memory', { timeout: 300000 }, async () => {
-  const port = Number(new URL(HTTP_BASE).port);
+  const port = Number(new URL(BASE).port);
   const eventsPid = pidOf('acloud-events');
   const apiPid = pidOf('acloud-api');
   const apiWorkers = childrenOf(apiPid);
