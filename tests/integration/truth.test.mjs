@@ -38,7 +38,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { api, KEYS, ROOT, SPEC, psql, pgCtl, waitFor } from './lib/api.mjs';
+import { randomUUID } from 'node:crypto';
+import { api, BASE, KEYS, ROOT, SPEC, psql, pgCtl, waitFor } from './lib/api.mjs';
 
 // truthful: 5 LUCIDAC runs an hour; truth: the owner of the tasks on hold-1 (no limit).
 const K = { ...KEYS, truthful: 'ac_test_truthful_777777777777', truth: 'ac_test_truth_888888888888888' };
@@ -175,6 +176,46 @@ after(() => {
   }
 });
 
+// A task of alice's that no scheduler serves, and its state changes as the
+// event examples show them (written as the scheduler writes them).
+function eventTask() {
+  const id = randomUUID();
+  cleanup.push(id);
+  psql(`BEGIN;
+    INSERT INTO tasks (id, user_id, type, device_name, device_class, queue, priority, state)
+    VALUES ('${id}', 'alice', 'run', 'nowhere', 'SIMULATOR', 'device:nowhere-${id}', 1, 'queued');
+    INSERT INTO task_history (task_id, state) VALUES ('${id}', 'queued'); COMMIT;`);
+  return id;
+}
+
+function eventState(id, state, detail) {
+  psql(`BEGIN; UPDATE tasks SET state = '${state}' WHERE id = '${id}';
+    INSERT INTO task_history (task_id, state, detail) VALUES ('${id}', '${state}', ${detail ? `'${detail}'` : 'NULL'}); COMMIT;`);
+}
+
+// A stream ends with the blank line after its last event; a YAML block
+// example ends with one newline (its trailing blank line is clipped).
+function clipped(answer) {
+  return { ...answer, text: answer.text.replace(/\n+$/, '\n') };
+}
+
+// The first event of a stream that does not end by itself, as an answer.
+async function firstEvent(path, key, trigger) {
+  const abort = new AbortController();
+  const res = await fetch(BASE + path, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal: abort.signal });
+  const reader = res.body.getReader();
+  let text = '';
+  trigger();
+  while (!text.includes('\n\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += Buffer.from(value).toString('utf8');
+  }
+  abort.abort();
+  text = text.slice(0, text.indexOf('\n\n') + 2);
+  return { status: res.status, headers: res.headers, ctype: res.headers.get('content-type') ?? '', text, buf: Buffer.from(text) };
+}
+
 // ---- the answers that need the database gone or refusing ---------------------
 
 // Every operation's sample request while PostgreSQL is stopped.
@@ -308,6 +349,19 @@ const PRODUCERS = {
   }),
   'POST /api/v1/tasks/{task_id}/cancel 200': async () => api('POST', `/api/v1/tasks/${await queuedTask()}/cancel`, { key: K.truth }),
   'POST /api/v1/tasks/{task_id}/cancel 409': () => api('POST', `/api/v1/tasks/${ctx.busy}/cancel`, { key: K.truth }),
+  'GET /api/v1/tasks/{task_id}/events 200': async () => {
+    const id = eventTask();
+    eventState(id, 'inprogress', 'scheduler host-a/812');
+    psql(`INSERT INTO task_log (task_id, line) VALUES ('${id}', 'run finished: 2 channels x 10 samples')`);
+    eventState(id, 'succeeded');
+    const answer = await api('GET', `/api/v1/tasks/${id}/events`, { key: K.alice, headers: { accept: 'text/event-stream' } });
+    return { answer: clipped(answer), numbers: true };
+  },
+  'GET /api/v1/events 200': async () => {
+    const id = eventTask();
+    const answer = await firstEvent('/api/v1/events', K.alice, () => setTimeout(() => eventState(id, 'inprogress', 'scheduler host-a/812'), 300));
+    return { answer: clipped(answer), numbers: true };
+  },
 };
 
 // ---- comparison -------------------------------------------------------------------
