@@ -1,7 +1,8 @@
 /*
- * body: JSON body parsing and field validation with FastAPI's error
+ * body: JSON body parsing and the field readers, with FastAPI's error
  * vocabulary (types "missing", "extra_forbidden", "string_type", ...), so
- * generated clients understand our 422s.
+ * generated clients understand our 422s.  Pure: problems become items of
+ * an error list; answering is the caller's business (fields.c).
  */
 #include "autoconfig.h"
 
@@ -44,61 +45,33 @@ json_t *body_loc(const char *key)
 	return key ? json_pack("[s,s]", "body", key) : json_pack("[s]", "body");
 }
 
-static void body_reject(struct request *r, json_t *loc, const char *type, const char *msg)
-{
-	json_t *errors = json_array();
-
-	validation_add(errors, loc, type, "%s", msg);
-	respond_validation(r, errors);
-}
-
-json_t *body_parse_object(struct request *r)
+json_t *body_parse_object(const char *text, size_t len, json_t *errors)
 {
 	json_error_t jerr;
 	json_t *root;
-	int depth;
 
-	if (r->body == NULL || r->body_len == 0) {
-		body_reject(r, body_loc(NULL), "missing", "Field required");
+	if (text == NULL || len == 0) {
+		validation_add(errors, body_loc(NULL), "missing", "Field required");
 		return NULL;
 	}
-	depth = json_text_depth(r->body, r->body_len);
-	if (depth > BODY_MAX_DEPTH) {
-		body_reject(r, body_loc(NULL), "json_invalid", "JSON nested too deeply");
+	if (json_text_depth(text, len) > BODY_MAX_DEPTH) {
+		validation_add(errors, body_loc(NULL), "json_invalid", "JSON nested too deeply");
 		return NULL;
 	}
-	root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		json_t *errors = json_array();
-
 		validation_add(errors, json_pack("[s,i]", "body", jerr.position), "json_invalid",
 		               "JSON decode error: %s", jerr.text);
-		respond_validation(r, errors);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		body_reject(r, body_loc(NULL), "model_attributes_type",
-		            "Input should be a valid dictionary or object to extract fields from");
+		validation_add(
+			errors, body_loc(NULL), "model_attributes_type",
+			"Input should be a valid dictionary or object to extract fields from");
 		return NULL;
 	}
 	return root;
-}
-
-void body_forbid_extra(json_t *obj, const char *const *allowed, json_t *errors)
-{
-	const char *key;
-	json_t *value;
-
-	json_object_foreach (obj, key, value) {
-		bool known = false;
-
-		for (size_t i = 0; allowed[i] && !known; i++)
-			known = strcmp(key, allowed[i]) == 0;
-		if (!known)
-			validation_add(errors, body_loc(key), "extra_forbidden",
-			               "Extra inputs are not permitted");
-	}
 }
 
 static json_t *body_field(json_t *obj, const char *key, bool required, json_t *errors)

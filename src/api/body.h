@@ -1,6 +1,6 @@
 /*
- * body: the JSON request body and its fields, checked before a handler
- * uses them.  Every problem becomes a FastAPI-shaped validation item
+ * body: the JSON request body and its fields, read by the validators of
+ * fields.c before a handler runs.  Every problem becomes a FastAPI-shaped validation item
  * ({"loc": ["body", field], "msg", "type"}) collected in one list, so a
  * client sees all of its mistakes at once.
  */
@@ -10,20 +10,14 @@
 #include <stdbool.h>
 #include <jansson.h>
 
-#include "api/request.h"
-
 #define BODY_MAX_DEPTH 32
 
-/* Parses the body as a JSON object; answers 422 itself and returns NULL
- * when it is missing, not JSON, too deep or not an object. */
-json_t *body_parse_object(struct request *r);
+/* Parses a body as a JSON object; returns NULL after adding an item to
+ * `errors` when it is missing, not JSON, too deep or not an object. */
+json_t *body_parse_object(const char *text, size_t len, json_t *errors);
 
 /* Nesting depth of a JSON text, or -1 for unbalanced brackets. Pure. */
 int json_text_depth(const char *text, size_t len);
-
-/* Adds an "extra_forbidden" item for each key of `obj` not in `allowed`
- * (NULL-terminated). */
-void body_forbid_extra(json_t *obj, const char *const *allowed, json_t *errors);
 
 /* Field readers: true when the field is present and valid; absent fields
  * are fine unless `required` (then "missing").  Bad values add an item. */

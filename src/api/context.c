@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "api/context.h"
-#include "api/statements.h"
 #include "common/log.h"
 
-int context_load(struct api_context *ctx, const char *config_path, char err[CONFIG_ERR_MAX])
+int context_load(struct api_context *ctx, const char *config_path,
+                 const struct db_statement *const *statement_sets, char err[CONFIG_ERR_MAX])
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->config_path = strdup(config_path);
@@ -24,7 +24,7 @@ int context_load(struct api_context *ctx, const char *config_path, char err[CONF
 		goto fail;
 	if (devices_config_load(ctx->app->devices_path, &ctx->devices, err) != CONFIG_OK)
 		goto fail;
-	if (db_init(&ctx->db, ctx->app->database, "acloud-api", api_statement_sets) != DB_OK)
+	if (db_init(&ctx->db, ctx->app->database, "acloud-api", statement_sets) != DB_OK)
 		goto fail;
 	ctx->last_mtime_check = time(NULL);
 	return CONFIG_OK;

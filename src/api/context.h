@@ -21,8 +21,10 @@ struct api_context {
 	time_t last_mtime_check;
 };
 
-/* Load all three files; on failure `err` says which file and line. */
-int context_load(struct api_context *ctx, const char *config_path, char err[CONFIG_ERR_MAX]);
+/* Load all three files and set up the database connection that prepares
+ * `statement_sets`; on failure `err` says which file and line. */
+int context_load(struct api_context *ctx, const char *config_path,
+                 const struct db_statement *const *statement_sets, char err[CONFIG_ERR_MAX]);
 /* Re-read whatever changed (or everything when `force`); keep the last good. */
 void context_reload(struct api_context *ctx, bool force);
 /* Cheap per-request check: stat the files at most once a second. */

@@ -9,8 +9,7 @@
 #include "api/handlers.h"
 #include "api/jsonout.h"
 #include "api/response.h"
-#include "api/statements.h"
-#include "api/validate.h"
+#include "api/stmt.h"
 
 const struct db_statement devices_statements[] = {
 	{ "devices_list",
@@ -21,10 +20,12 @@ const struct db_statement devices_statements[] = {
 	{ NULL, NULL },
 };
 
-void handle_devices_list(struct request *r)
+void handle_devices_list(struct request *r, const struct field_map *in)
 {
-	PGresult *res = api_query(r, "devices_list", 0, NULL);
+	PGresult *res = stmt_query(r, "devices_list", 0, NULL);
 	json_t *list;
+
+	(void)in;
 
 	if (res == NULL)
 		return;
@@ -39,22 +40,15 @@ void handle_devices_list(struct request *r)
 	respond_json(r, 200, list);
 }
 
-void handle_device_entity(struct request *r)
+void handle_device_entity(struct request *r, const struct field_map *in)
 {
-	const char *name = r->path_params[0];
+	const char *name = in->path[0].str;
 	const char *params[1] = { name };
-	PGresult *res;
+	PGresult *res = stmt_query_bin(r, "devices_entity", 1, params);
 
-	if (!valid_name(name)) {
-		respond_error(r, 404, "Device not found");
+	if (res == NULL)
 		return;
-	}
-	res = db_exec_bin(&r->ctx->db, "devices_entity", 1, params, NULL, NULL, 1);
-	if (res == NULL) {
-		respond_error(r, 503, "Database unavailable, try again shortly");
-		return;
-	}
-	if (!db_result_ok(res) || PQntuples(res) == 0)
+	if (PQntuples(res) == 0)
 		respond_error(r, 404, "Device not found");
 	else if (PQgetisnull(res, 0, 0))
 		respond_error(r, 404, "Device %s has no entity", name);

@@ -6,17 +6,18 @@
 
 #include "api/handlers.h"
 #include "api/response.h"
-#include "api/statements.h"
 
 const struct db_statement health_statements[] = {
 	{ "health_ping", "SELECT 1" },
 	{ NULL, NULL },
 };
 
-void handle_health(struct request *r)
+void handle_health(struct request *r, const struct field_map *in)
 {
 	PGresult *res = db_exec(&r->ctx->db, "health_ping", 0, NULL);
 	int ok = res != NULL && db_result_ok(res);
+
+	(void)in;
 
 	PQclear(res);
 	respond_json(

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (context_load(&ctx, config_path, err) != CONFIG_OK) {
+	if (context_load(&ctx, config_path, api_statement_sets, err) != CONFIG_OK) {
 		log_error("%s", err);
 		return 1;
 	}

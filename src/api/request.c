@@ -12,23 +12,6 @@
 #include "api/response.h"
 #include "common/hex.h"
 
-static const struct {
-	const char *name;
-	enum http_method method;
-} method_names[] = {
-	{ "GET", HTTP_GET },         { "POST", HTTP_POST },   { "DELETE", HTTP_DELETE },
-	{ "PUT", HTTP_PUT },         { "PATCH", HTTP_PATCH }, { "HEAD", HTTP_HEAD },
-	{ "OPTIONS", HTTP_OPTIONS },
-};
-
-static enum http_method parse_method(const char *name)
-{
-	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
-		if (strcmp(name, method_names[i].name) == 0)
-			return method_names[i].method;
-	return HTTP_OTHER;
-}
-
 /* nginx gives the normalised, decoded path in DOCUMENT_URI; other servers
  * (spawn-style hosting) may only give REQUEST_URI, whose query we cut. */
 static int copy_path(struct request *r, FCGX_ParamArray envp)
@@ -97,7 +80,7 @@ int request_parse(struct request *r, FCGX_Request *fcgi, struct api_context *ctx
 	r->fcgi = fcgi;
 	r->ctx = ctx;
 	r->method_name = method ? method : "GET";
-	r->method = parse_method(r->method_name);
+	r->method = http_method_parse(r->method_name);
 	r->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", envp);
 	r->content_type = FCGX_GetParam("CONTENT_TYPE", envp);
 	if (copy_path(r, envp) != REQUEST_OK) {

@@ -13,22 +13,12 @@
 #include <fcgiapp.h>
 
 #include "api/context.h"
+#include "api/method.h"
 
 #define REQUEST_PATH_MAX          2048
 #define REQUEST_QUERY_MAX         4096
 #define REQUEST_MAX_PATH_PARAMS   4
 #define REQUEST_EXTRA_HEADERS_MAX 512
-
-enum http_method {
-	HTTP_GET,
-	HTTP_POST,
-	HTTP_DELETE,
-	HTTP_PUT,
-	HTTP_PATCH,
-	HTTP_HEAD,
-	HTTP_OPTIONS,
-	HTTP_OTHER
-};
 
 struct request {
 	FCGX_Request *fcgi;

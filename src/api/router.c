@@ -8,14 +8,6 @@
 
 #include "api/router.h"
 
-const char *http_method_name(enum http_method method)
-{
-	static const char *const names[] = { "GET",   "POST", "DELETE",  "PUT",
-		                             "PATCH", "HEAD", "OPTIONS", "OTHER" };
-
-	return names[method];
-}
-
 /* Compares one pattern with the path; on success fills params. */
 static bool pattern_matches(const char *pattern, const char *path, char *buf, size_t buflen,
                             struct route_match *m)

@@ -1,8 +1,9 @@
 /*
  * router: matches (method, path) against a route table of patterns such as
  * "/api/v1/tasks/{task_id}/status".  A "{name}" segment matches exactly one
- * non-empty segment.  Pure: no I/O, so the unit tests and the fuzzer drive
- * it directly.
+ * non-empty segment.  A route also says what input it accepts (fields.h),
+ * which the dispatcher validates before the handler runs.  Pure: no I/O,
+ * so the unit tests and the fuzzer drive it directly.
  */
 #ifndef ACLOUD_API_ROUTER_H
 #define ACLOUD_API_ROUTER_H
@@ -10,15 +11,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api/fields.h"
 #include "api/request.h"
+#include "db/db.h"
 
-typedef void (*route_handler)(struct request *r);
+typedef void (*route_handler)(struct request *r, const struct field_map *in);
 
 struct route {
 	enum http_method method;
 	const char *pattern;
 	route_handler handler;
 	bool needs_auth;
+	const struct input_spec *input; /* NULL: takes no input */
 };
 
 enum route_outcome {
@@ -42,10 +46,9 @@ enum route_outcome router_match(const struct route *table, size_t n_routes, enum
                                 const char *path, char *buf, size_t buflen,
                                 struct route_match *out);
 
-const char *http_method_name(enum http_method method);
-
-/* The API's route table (routes.c). */
+/* The API's route table and the statement sets of its handlers (routes.c). */
 extern const struct route api_routes[];
 extern const size_t api_routes_count;
+extern const struct db_statement *const api_statement_sets[];
 
 #endif

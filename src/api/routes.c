@@ -1,29 +1,38 @@
 /*
  * routes: the API's route table, the one place that says which handler
- * serves which method and path.  docs/openapi.yaml lists the same
- * operations; a test compares the two.
+ * serves which method and path and what input it accepts (inputs.h), and
+ * the list of the handlers' statement sets.  Both are data that refer down
+ * to the handler files; nothing below calls up into this file.
+ * docs/openapi.yaml lists the same operations; a test compares the two.
  */
 #include "autoconfig.h"
 
 #include "api/handlers.h"
+#include "api/inputs.h"
 #include "api/router.h"
 
 const struct route api_routes[] = {
-	{ HTTP_GET, "/health", handle_health, false },
-	{ HTTP_GET, "/api/v1/system/status", handle_system_status, true },
-	{ HTTP_GET, "/api/v1/users/me", handle_users_me, true },
-	{ HTTP_GET, "/api/v1/devices", handle_devices_list, true },
-	{ HTTP_GET, "/api/v1/devices/{device_name}/entity", handle_device_entity, true },
-	{ HTTP_POST, "/api/v1/tasks/compile", handle_tasks_compile, true },
-	{ HTTP_POST, "/api/v1/tasks/run", handle_tasks_run, true },
-	{ HTTP_GET, "/api/v1/tasks", handle_tasks_list, true },
-	{ HTTP_POST, "/api/v1/tasks/search", handle_tasks_search, true },
-	{ HTTP_GET, "/api/v1/tasks/{task_id}", handle_task_get, true },
-	{ HTTP_DELETE, "/api/v1/tasks/{task_id}", handle_task_delete, true },
-	{ HTTP_GET, "/api/v1/tasks/{task_id}/status", handle_task_status, true },
-	{ HTTP_GET, "/api/v1/tasks/{task_id}/log", handle_task_log, true },
-	{ HTTP_GET, "/api/v1/tasks/{task_id}/result", handle_task_result, true },
-	{ HTTP_POST, "/api/v1/tasks/{task_id}/cancel", handle_task_cancel, true },
+	{ HTTP_GET, "/health", handle_health, false, NULL },
+	{ HTTP_GET, "/api/v1/system/status", handle_system_status, true, NULL },
+	{ HTTP_GET, "/api/v1/users/me", handle_users_me, true, NULL },
+	{ HTTP_GET, "/api/v1/devices", handle_devices_list, true, NULL },
+	{ HTTP_GET, "/api/v1/devices/{device_name}/entity", handle_device_entity, true,
+	  &input_device_name },
+	{ HTTP_POST, "/api/v1/tasks/compile", handle_tasks_compile, true, &input_tasks_compile },
+	{ HTTP_POST, "/api/v1/tasks/run", handle_tasks_run, true, &input_tasks_run },
+	{ HTTP_GET, "/api/v1/tasks", handle_tasks_list, true, &input_tasks_list },
+	{ HTTP_POST, "/api/v1/tasks/search", handle_tasks_search, true, &input_tasks_search },
+	{ HTTP_GET, "/api/v1/tasks/{task_id}", handle_task_get, true, &input_task_id },
+	{ HTTP_DELETE, "/api/v1/tasks/{task_id}", handle_task_delete, true, &input_task_id },
+	{ HTTP_GET, "/api/v1/tasks/{task_id}/status", handle_task_status, true, &input_task_id },
+	{ HTTP_GET, "/api/v1/tasks/{task_id}/log", handle_task_log, true, &input_task_id },
+	{ HTTP_GET, "/api/v1/tasks/{task_id}/result", handle_task_result, true, &input_task_id },
+	{ HTTP_POST, "/api/v1/tasks/{task_id}/cancel", handle_task_cancel, true, &input_task_id },
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
+
+const struct db_statement *const api_statement_sets[] = {
+	health_statements,       system_statements,     users_statements,        devices_statements,
+	tasks_create_statements, tasks_read_statements, tasks_modify_statements, NULL,
+};

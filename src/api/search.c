@@ -4,7 +4,8 @@
  * empty list matches nothing.  The statement is assembled from fixed
  * fragments for the filters present (values only ever travel as
  * parameters), so PostgreSQL plans it for the actual filters and can use
- * the per-user index.
+ * the per-user index.  The body arrives validated (inputs.c: the lists,
+ * admin user ids mapped from keys, the time window as epoch seconds).
  */
 #include "autoconfig.h"
 
@@ -13,34 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/body.h"
 #include "api/handlers.h"
+#include "api/inputs.h"
 #include "api/response.h"
-#include "api/statements.h"
+#include "api/stmt.h"
 #include "api/tasks_view.h"
-#include "api/timefmt.h"
 #include "common/log.h"
 
-#define SEARCH_LIST_MAX  100
-#define SEARCH_VALUE_MAX 256
-#define DEFAULT_WINDOW_S (24.0 * 3600)
-#define MAX_WINDOW_S     (90.0 * 24 * 3600)
-
-static const char *const search_fields[] = { "user_id", "device_name", "device_class", "type",
-	                                     "state",   "from",        "to",           "limit",
-	                                     "offset",  NULL };
-static const char *const class_choices[] = { "SIMULATOR", "LUCIDAC", "REDAC", NULL };
-static const char *const type_choices[] = { "compile", "run", NULL };
-static const char *const state_choices[] = { "queued", "inprogress", "succeeded",
-	                                     "failed", "cancelled",  NULL };
-
-/* One list filter: its column and cast, and the array literal to bind. */
+/* One list filter: its input slot, column and cast, and the array
+ * literal to bind. */
 struct list_filter {
-	const char *field;
+	int slot;
 	const char *column;
 	const char *cast;
-	const char *const *choices; /* NULL: free strings */
-	char *literal;              /* owned; NULL when the filter is absent */
+	char *literal; /* owned; NULL when the filter is absent */
 };
 
 /* A PostgreSQL array literal under construction: {"a","b\"c"}. */
@@ -97,117 +84,32 @@ static char *pg_array_finish(struct pg_array *a)
 	return a->buf;
 }
 
-static bool is_choice(const char *v, const char *const *choices)
+/* A validated list as a literal; NULL when the filter is absent. */
+static char *list_literal(const struct field_value *v)
 {
-	for (size_t i = 0; choices[i]; i++)
-		if (strcmp(v, choices[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Validates a list filter and builds its literal; adds items to `errors`. */
-static void read_list(json_t *body, struct list_filter *f, json_t *errors)
-{
-	json_t *list = json_object_get(body, f->field), *item;
 	struct pg_array lit;
+	json_t *item;
 	size_t i;
 
-	if (list == NULL || json_is_null(list))
-		return;
-	if (!json_is_array(list)) {
-		validation_add(errors, body_loc(f->field), "list_type",
-		               "Input should be a valid list");
-		return;
-	}
-	if (json_array_size(list) > SEARCH_LIST_MAX) {
-		validation_add(errors, body_loc(f->field), "too_long",
-		               "List should have at most %d items", SEARCH_LIST_MAX);
-		return;
-	}
+	if (!v->present)
+		return NULL;
 	pg_array_start(&lit);
-	json_array_foreach (list, i, item) {
-		const char *v = json_string_value(item);
-
-		if (v == NULL || json_string_length(item) > SEARCH_VALUE_MAX ||
-		    strlen(v) != json_string_length(item) ||
-		    (f->choices && !is_choice(v, f->choices))) {
-			validation_add(errors, json_pack("[s,s,i]", "body", f->field, (int)i),
-			               f->choices ? "enum" : "string_type",
-			               f->choices ? "Input should be one of the allowed values"
-			                          : "Input should be a valid string");
-			continue;
-		}
-		pg_array_add(&lit, v);
-	}
-	f->literal = pg_array_finish(&lit);
+	json_array_foreach (v->json, i, item)
+		pg_array_add(&lit, json_string_value(item));
+	return pg_array_finish(&lit);
 }
 
-/* An admin's user_id filter names auth.yml ids or raw keys; keys become
- * the ids they belong to.  Anyone else searches their own tasks. */
-static char *user_literal(struct request *r, json_t *body, json_t *errors)
+/* Admins filter by the user ids they name (or see everyone); anyone
+ * else sees their own tasks only. */
+static char *user_literal(const struct request *r, const struct field_value *user_id)
 {
-	struct list_filter f = { "user_id", NULL, NULL, NULL, NULL };
-	json_t *list, *item, *mapped;
-	size_t i;
+	struct pg_array own;
 
-	if (!r->key->admin) {
-		struct pg_array own;
-
-		pg_array_start(&own);
-		pg_array_add(&own, r->key->id);
-		return pg_array_finish(&own);
-	}
-	list = json_object_get(body, "user_id");
-	/* Only a list read_list will accept is worth mapping (no hashing of
-	 * oversized lists or values before they are rejected). */
-	if (!json_is_array(list) || json_array_size(list) > SEARCH_LIST_MAX) {
-		read_list(body, &f, errors);
-		return f.literal;
-	}
-	mapped = json_array();
-	json_array_foreach (list, i, item) {
-		const char *v = json_string_value(item);
-		const struct auth_key *key = v ? auth_find_by_id(r->ctx->auth, v) : NULL;
-		unsigned char digest[32];
-
-		if (v != NULL && key == NULL && json_string_length(item) <= SEARCH_VALUE_MAX) {
-			sha256_bytes(v, strlen(v), digest);
-			key = auth_find_by_hash(r->ctx->auth, digest);
-		}
-		json_array_append_new(mapped, key ? json_string(key->id) : json_copy(item));
-	}
-	json_object_set_new(body, "user_id", mapped);
-	read_list(body, &f, errors);
-	return f.literal;
-}
-
-/* Reads from/to and checks the window; times in epoch seconds. */
-static void read_window(json_t *body, double *from, double *to, json_t *errors)
-{
-	const char *from_s = NULL, *to_s = NULL;
-	bool has_from = body_string(body, "from", false, 64, &from_s, errors);
-	bool has_to = body_string(body, "to", false, 64, &to_s, errors);
-
-	*to = now_epoch();
-	if (has_to && parse_iso8601(to_s, to) != 0) {
-		validation_add(errors, body_loc("to"), "datetime_parsing",
-		               "Input should be a valid ISO 8601 datetime");
-		return;
-	}
-	*from = *to - DEFAULT_WINDOW_S;
-	if (has_from && parse_iso8601(from_s, from) != 0) {
-		validation_add(errors, body_loc("from"), "datetime_parsing",
-		               "Input should be a valid ISO 8601 datetime");
-		return;
-	}
-	if (has_from && !has_to && *from + DEFAULT_WINDOW_S > *to)
-		*to = *from + DEFAULT_WINDOW_S;
-	if (*from > *to)
-		validation_add(errors, body_loc("from"), "value_error",
-		               "from must not be after to");
-	else if (*to - *from > MAX_WINDOW_S)
-		validation_add(errors, body_loc(NULL), "value_error",
-		               "The search window may span at most 90 days");
+	if (r->key->admin)
+		return list_literal(user_id);
+	pg_array_start(&own);
+	pg_array_add(&own, r->key->id);
+	return pg_array_finish(&own);
 }
 
 struct search_query {
@@ -267,12 +169,10 @@ static void run_search(struct request *r, struct search_query *q, long limit, lo
 	         " ORDER BY t.created_at DESC, t.id DESC LIMIT $%d OFFSET $%d) page ON true",
 	         q->where, q->where, q->n - 1, q->n);
 	res = db_exec_params(&r->ctx->db, sql, q->n, q->params);
-	if (res == NULL) {
-		respond_error(r, 503, "Database unavailable, try again shortly");
+	if (stmt_failed(r, res, "search"))
 		return;
-	}
-	if (!db_result_ok(res) || PQntuples(res) < 1) {
-		log_error("search failed: %s", PQresultErrorMessage(res));
+	if (PQntuples(res) < 1) {
+		log_error("search returned no count row");
 		PQclear(res);
 		respond_error(r, 500, "Internal server error");
 		return;
@@ -289,46 +189,34 @@ static void run_search(struct request *r, struct search_query *q, long limit, lo
 	                  offset + limit < total ? json_integer(offset + limit) : json_null()));
 }
 
-void handle_tasks_search(struct request *r)
+void handle_tasks_search(struct request *r, const struct field_map *in)
 {
 	struct list_filter filters[] = {
-		{ "device_name", "device_name", "text", NULL, NULL },
-		{ "device_class", "device_class", "device_class", class_choices, NULL },
-		{ "type", "type", "task_type", type_choices, NULL },
-		{ "state", "state", "task_state", state_choices, NULL },
+		{ SEARCH_DEVICE_NAME, "device_name", "text", NULL },
+		{ SEARCH_DEVICE_CLASS, "device_class", "device_class", NULL },
+		{ SEARCH_TYPE, "type", "task_type", NULL },
+		{ SEARCH_STATE, "state", "task_state", NULL },
 	};
 	size_t n_filters = sizeof(filters) / sizeof(filters[0]);
+	const struct field_value *f = in->body;
 	struct search_query q = { .n = 0 };
-	json_t *body = r->body_len == 0 ? json_object() : body_parse_object(r);
-	json_t *errors;
-	char *users = NULL;
-	long long limit = 50, offset = 0;
-	double from = 0, to = 0;
+	char *users = user_literal(r, &f[SEARCH_USER_ID]);
+	bool out_of_memory = users == NULL && (!r->key->admin || f[SEARCH_USER_ID].present);
 
-	if (body == NULL)
-		return;
-	errors = json_array();
-	body_forbid_extra(body, search_fields, errors);
-	users = user_literal(r, body, errors);
-	for (size_t i = 0; i < n_filters; i++)
-		read_list(body, &filters[i], errors);
-	read_window(body, &from, &to, errors);
-	body_integer(body, "limit", 1, 1000, &limit, errors);
-	body_integer(body, "offset", 0, 1000000000LL, &offset, errors);
-	if (json_array_size(errors) > 0) {
-		respond_validation(r, errors);
-		goto out;
-	}
-	json_decref(errors);
 	strcpy(q.where, "true");
 	add_filter(&q, "user_id", "text", users);
-	for (size_t i = 0; i < n_filters; i++)
+	for (size_t i = 0; i < n_filters; i++) {
+		filters[i].literal = list_literal(&f[filters[i].slot]);
+		out_of_memory |= filters[i].literal == NULL && f[filters[i].slot].present;
 		add_filter(&q, filters[i].column, filters[i].cast, filters[i].literal);
-	add_window(&q, from, to);
-	run_search(r, &q, (long)limit, (long)offset);
-out:
+	}
+	add_window(&q, f[SEARCH_FROM].number, f[SEARCH_TO].number);
+	/* A filter lost to a failed allocation must not widen the search. */
+	if (out_of_memory)
+		respond_error(r, 500, "Out of memory");
+	else
+		run_search(r, &q, (long)f[SEARCH_LIMIT].integer, (long)f[SEARCH_OFFSET].integer);
 	free(users);
 	for (size_t i = 0; i < n_filters; i++)
 		free(filters[i].literal);
-	json_decref(body);
 }

@@ -9,7 +9,7 @@
 
 #include "api/handlers.h"
 #include "api/response.h"
-#include "api/statements.h"
+#include "api/stmt.h"
 
 const struct db_statement system_statements[] = {
 	{ "system_uptime",
@@ -17,10 +17,12 @@ const struct db_statement system_statements[] = {
 	{ NULL, NULL },
 };
 
-void handle_system_status(struct request *r)
+void handle_system_status(struct request *r, const struct field_map *in)
 {
-	PGresult *res = api_query(r, "system_uptime", 0, NULL);
+	PGresult *res = stmt_query(r, "system_uptime", 0, NULL);
 	double uptime;
+
+	(void)in;
 
 	if (res == NULL)
 		return;

@@ -10,8 +10,7 @@
 
 #include "api/handlers.h"
 #include "api/response.h"
-#include "api/statements.h"
-#include "api/tasks_view.h"
+#include "api/stmt.h"
 
 const struct db_statement tasks_modify_statements[] = {
 	{ "tasks_cancel",
@@ -21,13 +20,13 @@ const struct db_statement tasks_modify_statements[] = {
 	{ NULL, NULL },
 };
 
-void handle_task_cancel(struct request *r)
+void handle_task_cancel(struct request *r, const struct field_map *in)
 {
-	char id[37];
-	PGresult *res;
+	const char *id = in->path[0].uuid;
+	PGresult *res = stmt_task_query(r, "tasks_cancel", id);
 	const char *outcome;
 
-	if (!task_id_param(r, id) || (res = task_query(r, "tasks_cancel", id)) == NULL)
+	if (res == NULL)
 		return;
 	outcome = PQgetvalue(res, 0, 0);
 	if (strcmp(outcome, "cancelled") == 0)
@@ -40,17 +39,16 @@ void handle_task_cancel(struct request *r)
 	PQclear(res);
 }
 
-void handle_task_delete(struct request *r)
+void handle_task_delete(struct request *r, const struct field_map *in)
 {
-	char id[37], grace[16];
-	const char *params[4] = { id, r->key->id, r->key->admin ? "true" : "false", grace };
+	char grace[16];
+	const char *params[4] = { in->path[0].uuid, r->key->id, r->key->admin ? "true" : "false",
+		                  grace };
 	PGresult *res;
 	const char *outcome;
 
-	if (!task_id_param(r, id))
-		return;
 	snprintf(grace, sizeof(grace), "%d", r->ctx->app->delete_grace_s);
-	res = api_query(r, "tasks_delete", 4, params);
+	res = stmt_query(r, "tasks_delete", 4, params);
 	if (res == NULL)
 		return;
 	outcome = PQgetvalue(res, 0, 0);

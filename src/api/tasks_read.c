@@ -13,9 +13,9 @@
 #include "api/handlers.h"
 #include "api/jsonout.h"
 #include "api/response.h"
-#include "api/statements.h"
+#include "api/inputs.h"
+#include "api/stmt.h"
 #include "api/tasks_view.h"
-#include "api/validate.h"
 
 #define RESULT_CHUNK_BYTES (1024 * 1024)
 
@@ -51,67 +51,17 @@ const struct db_statement tasks_read_statements[] = {
 	{ NULL, NULL },
 };
 
-/* The task id path parameter, validated; answers 422 and returns false
- * when it is not a UUID. */
-bool task_id_param(struct request *r, char id[37])
+void handle_tasks_list(struct request *r, const struct field_map *in)
 {
-	json_t *errors;
-
-	if (valid_uuid(r->path_params[0], id))
-		return true;
-	errors = json_array();
-	validation_add(errors, json_pack("[s,s]", "path", "task_id"), "uuid_parsing",
-	               "Input should be a valid UUID");
-	respond_validation(r, errors);
-	return false;
-}
-
-/* Runs a per-task statement with ($1 id, $2 caller, $3 admin). */
-PGresult *task_query(struct request *r, const char *statement, const char *id)
-{
-	const char *params[3] = { id, r->key->id, r->key->admin ? "true" : "false" };
-
-	return api_query(r, statement, 3, params);
-}
-
-static bool query_bounded(struct request *r, const char *name, long min, long max, long def,
-                          long *out)
-{
-	char value[32];
-	json_t *errors;
-
-	*out = def;
-	switch (request_query_param(r, name, value, sizeof(value))) {
-	case QUERY_ABSENT:
-		return true;
-	case QUERY_FOUND:
-		if (parse_bounded_long(value, min, max, out))
-			return true;
-		break;
-	default:
-		break;
-	}
-	errors = json_array();
-	validation_add(errors, json_pack("[s,s]", "query", name), "int_parsing",
-	               "Input should be an integer from %ld to %ld", min, max);
-	respond_validation(r, errors);
-	return false;
-}
-
-void handle_tasks_list(struct request *r)
-{
-	char limit_s[16], offset_s[24];
+	char limit_s[24], offset_s[24];
 	const char *params[3] = { r->key->id, limit_s, offset_s };
-	long limit, offset, total;
+	long total;
 	json_t *list;
 	PGresult *res;
 
-	if (!query_bounded(r, "limit", 1, 1000, 100, &limit) ||
-	    !query_bounded(r, "offset", 0, 1000000000L, 0, &offset))
-		return;
-	snprintf(limit_s, sizeof(limit_s), "%ld", limit);
-	snprintf(offset_s, sizeof(offset_s), "%ld", offset);
-	res = api_query(r, "tasks_list", 3, params);
+	snprintf(limit_s, sizeof(limit_s), "%lld", in->query[LIST_LIMIT].integer);
+	snprintf(offset_s, sizeof(offset_s), "%lld", in->query[LIST_OFFSET].integer);
+	res = stmt_query(r, "tasks_list", 3, params);
 	if (res == NULL)
 		return;
 	list = json_array();
@@ -123,14 +73,13 @@ void handle_tasks_list(struct request *r)
 	respond_json(r, 200, list);
 }
 
-void handle_task_get(struct request *r)
+void handle_task_get(struct request *r, const struct field_map *in)
 {
-	char id[37];
-	PGresult *res;
+	PGresult *res = stmt_task_query(r, "tasks_get", in->path[0].uuid);
 	json_t *task;
 	int c = TASK_SUMMARY_NCOLS;
 
-	if (!task_id_param(r, id) || (res = task_query(r, "tasks_get", id)) == NULL)
+	if (res == NULL)
 		return;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
@@ -151,13 +100,13 @@ void handle_task_get(struct request *r)
 	respond_json(r, 200, task);
 }
 
-void handle_task_status(struct request *r)
+void handle_task_status(struct request *r, const struct field_map *in)
 {
-	char id[37];
-	PGresult *res;
+	const char *id = in->path[0].uuid;
+	PGresult *res = stmt_task_query(r, "tasks_status", id);
 	json_t *history;
 
-	if (!task_id_param(r, id) || (res = task_query(r, "tasks_status", id)) == NULL)
+	if (res == NULL)
 		return;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
@@ -176,12 +125,11 @@ void handle_task_status(struct request *r)
 	PQclear(res);
 }
 
-void handle_task_log(struct request *r)
+void handle_task_log(struct request *r, const struct field_map *in)
 {
-	char id[37];
-	PGresult *res;
+	PGresult *res = stmt_task_query(r, "tasks_log", in->path[0].uuid);
 
-	if (!task_id_param(r, id) || (res = task_query(r, "tasks_log", id)) == NULL)
+	if (res == NULL)
 		return;
 	if (PQntuples(res) == 0)
 		respond_error(r, 404, "Task not found");
@@ -217,14 +165,14 @@ static void stream_result(struct request *r, const char *id, const char *content
 	}
 }
 
-void handle_task_result(struct request *r)
+void handle_task_result(struct request *r, const struct field_map *in)
 {
-	char id[37];
+	const char *id = in->path[0].uuid;
+	PGresult *res = stmt_task_query(r, "tasks_result_head", id);
 	char content_type[128];
-	PGresult *res;
 	long size;
 
-	if (!task_id_param(r, id) || (res = task_query(r, "tasks_result_head", id)) == NULL)
+	if (res == NULL)
 		return;
 	if (PQntuples(res) == 0) {
 		respond_error(r, 404, "Task not found");

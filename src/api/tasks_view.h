@@ -6,7 +6,6 @@
 #ifndef ACLOUD_API_TASKS_VIEW_H
 #define ACLOUD_API_TASKS_VIEW_H
 
-#include <stdbool.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 
@@ -19,13 +18,5 @@
 #define TASK_VISIBLE "(t.user_id = $2 OR $3::boolean)"
 
 json_t *task_summary_from_row(const PGresult *res, int row, int with_user_id);
-
-struct request;
-/* The {task_id} path parameter as a lower-case UUID; answers 422 and
- * returns false when it is not one. */
-bool task_id_param(struct request *r, char id[37]);
-/* Runs a per-task statement with ($1 id, $2 caller, $3 admin); NULL after
- * answering an error. */
-PGresult *task_query(struct request *r, const char *statement, const char *id);
 
 #endif

@@ -11,7 +11,7 @@
 #include "api/handlers.h"
 #include "api/jsonout.h"
 #include "api/response.h"
-#include "api/statements.h"
+#include "api/stmt.h"
 
 const struct db_statement users_statements[] = {
 	{ "users_usage", "SELECT device_class::text,"
@@ -60,13 +60,15 @@ static json_t *device_whitelist(const struct auth_key *key)
 	return list;
 }
 
-void handle_users_me(struct request *r)
+void handle_users_me(struct request *r, const struct field_map *in)
 {
 	const struct auth_key *key = r->key;
 	const char *params[1] = { key->id };
 	long hourly[DEVICE_CLASS_COUNT] = { 0 }, daily[DEVICE_CLASS_COUNT] = { 0 };
-	PGresult *res = api_query(r, "users_usage", 1, params);
+	PGresult *res = stmt_query(r, "users_usage", 1, params);
 	json_t *limits;
+
+	(void)in;
 
 	if (res == NULL)
 		return;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api/auth.h"
+#include "api/fields.h"
 #include "api/response.h"
 #include "api/router.h"
 #include "api/worker.h"
@@ -48,6 +49,7 @@ void worker_dispatch(struct request *r)
 {
 	char params_buf[REQUEST_PATH_MAX];
 	struct route_match m;
+	struct field_map in;
 
 	switch (router_match(api_routes, api_routes_count, r->method, r->path, params_buf,
 	                     sizeof(params_buf), &m)) {
@@ -67,7 +69,9 @@ void worker_dispatch(struct request *r)
 	r->n_path_params = m.n_params;
 	if (m.route->needs_auth && auth_authenticate(r) != REQUEST_OK)
 		return;
-	m.route->handler(r);
+	if (fields_validate(r, m.route->input, &in))
+		m.route->handler(r, &in);
+	field_map_free(&in);
 	if (!r->responded)
 		respond_error(r, 500, "Internal server error");
 }

@@ -14,8 +14,9 @@
 /* Serve on `listen_fd` until told to stop; returns the exit status. */
 int worker_run(int listen_fd, struct api_context *ctx);
 
-/* Route, authenticate and handle an already parsed request (no I/O of its
- * own besides the handler's); used by worker_run and the fuzzer. */
+/* Route, authenticate, validate the input (fields.h) and handle an already
+ * parsed request (no I/O of its own besides the handler's); used by
+ * worker_run and the fuzzer. */
 void worker_dispatch(struct request *r);
 
 #endif

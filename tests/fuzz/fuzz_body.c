@@ -1,10 +1,13 @@
 /*
- * fuzz_body: the JSON request-body validators (api/body.h): the nesting
- * pre-check json_text_depth(), body_parse_object(), and every field reader
- * on the fields the handlers read, plus body_forbid_extra().  Rejections
- * must be answered (a 422 recorded on the request); accepted objects go
- * through the readers with the handlers' bounds, and then through each
- * reader on each of their own keys, so every type branch is reached.
+ * fuzz_body: the JSON request-body validation (api/fields.h over
+ * api/body.h): the nesting pre-check json_text_depth(), then the input of
+ * every route that takes a body (compile, run, search) read by
+ * fields_read() exactly as the dispatcher reads it, as a plain caller and
+ * as an admin (whose search user ids are mapped through the key table).
+ * A refusal must be a 422 with a body; an acceptance must not come from a
+ * text nested deeper than the limit.  Then each field reader of body.h on
+ * each key actually present, with tight bounds, so every type branch is
+ * reached.
  */
 #include "autoconfig.h"
 
@@ -12,34 +15,17 @@
 #include <string.h>
 
 #include "api/body.h"
+#include "api/fields.h"
+#include "api/router.h"
 #include "fuzz_common.h"
 
-static const char *const handler_fields[] = {
-	"name",        "source",  "backend",     "device_name",     "op_time",
-	"sample_rate", "circuit", "circuit_apb", "compile_task_id", "from",
-	"to",          "limit",   "offset",      "state",           "type",
-	NULL,
+static struct auth_key keys[2] = {
+	{ .id = "alice", .enabled = true },
+	{ .id = "admin", .enabled = true, .admin = true },
 };
+static struct auth_config auth = { .keys = keys, .n_keys = 2 };
+static struct api_context ctx = { .auth = &auth };
 static const char *const classes[] = { "SIMULATOR", "LUCIDAC", "REDAC", NULL };
-
-/* The readers as the task and search handlers call them. */
-static void read_handler_fields(json_t *obj, json_t *errors)
-{
-	const char *s;
-	double d;
-	long long n;
-
-	body_forbid_extra(obj, handler_fields, errors);
-	(void)body_enum(obj, "backend", true, classes, errors);
-	(void)body_string(obj, "source", true, 1024 * 1024, &s, errors);
-	(void)body_string(obj, "name", false, 256, &s, errors);
-	(void)body_string(obj, "device_name", true, 64, &s, errors);
-	(void)body_string(obj, "compile_task_id", false, 64, &s, errors);
-	(void)body_string(obj, "circuit_apb", false, 8 * 1024 * 1024, &s, errors);
-	(void)body_number(obj, "op_time", 0.0, 10.0, &d, errors);
-	(void)body_integer(obj, "sample_rate", 1, 1000000, &n, errors);
-	(void)body_integer(obj, "offset", 0, 1000000000LL, &n, errors);
-}
 
 /* Each reader on each key actually present, with tight bounds. */
 static void read_every_key(json_t *obj, json_t *errors)
@@ -58,31 +44,50 @@ static void read_every_key(json_t *obj, json_t *errors)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void read_route_input(const struct route *route, const struct auth_key *key, char *body,
+                             size_t size, int depth)
 {
 	struct request r;
-	json_t *obj, *errors;
+	struct field_map map;
+	struct field_failure fail;
+	bool ok;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = &ctx;
+	r.key = key;
+	r.method = route->method;
+	r.body = body;
+	r.body_len = size;
+	ok = fields_read(&r, route->input, &map, &fail);
+	if (ok ? depth > BODY_MAX_DEPTH : fail.status != 422 || fail.body == NULL)
+		abort();
+	json_decref(fail.body);
+	field_map_free(&map);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	int depth = json_text_depth((const char *)data, size);
+	char *body;
+	json_t *obj, *errors;
 
 	if (depth < -1 || (size_t)(depth + 1) > size + 1)
 		abort();
-	memset(&r, 0, sizeof(r));
-	r.method = HTTP_POST;
-	r.body = size ? fuzz_cstr(data, size) : NULL;
-	r.body_len = size;
-	obj = body_parse_object(&r);
-	if (obj == NULL) {
-		if (!r.responded || r.status != 422)
-			abort();
-	} else {
-		if (r.responded || depth > BODY_MAX_DEPTH)
-			abort();
-		errors = json_array();
-		read_handler_fields(obj, errors);
-		read_every_key(obj, errors);
-		json_decref(errors);
-		json_decref(obj);
+	body = size ? fuzz_cstr(data, size) : NULL;
+	for (size_t i = 0; i < api_routes_count; i++) {
+		if (api_routes[i].input == NULL || api_routes[i].input->body == NULL)
+			continue;
+		for (size_t k = 0; k < 2; k++)
+			read_route_input(&api_routes[i], &keys[k], body, size, depth);
 	}
-	free(r.body);
+	errors = json_array();
+	obj = body_parse_object(body, size, errors);
+	if ((obj == NULL) != (json_array_size(errors) == 1))
+		abort();
+	if (obj != NULL)
+		read_every_key(obj, errors);
+	json_decref(obj);
+	json_decref(errors);
+	free(body);
 	return 0;
 }

@@ -24,21 +24,13 @@
 
 #include "api/context.h"
 #include "api/request.h"
+#include "api/router.h"
 #include "api/worker.h"
 #include "common/log.h"
 #include "fuzz_common.h"
 
 static struct api_context ctx;
 static bool verbose; /* $ACLOUD_FUZZ_VERBOSE: print each answer */
-
-static const struct {
-	const char *name;
-	enum http_method method;
-} methods[] = {
-	{ "GET", HTTP_GET },         { "POST", HTTP_POST },   { "DELETE", HTTP_DELETE },
-	{ "PUT", HTTP_PUT },         { "PATCH", HTTP_PATCH }, { "HEAD", HTTP_HEAD },
-	{ "OPTIONS", HTTP_OPTIONS },
-};
 
 static void context_free_at_exit(void)
 {
@@ -64,7 +56,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	n += snprintf(yml + n, sizeof(yml) - (size_t)n, "  devices: \"%s\"\n",
 	              fuzz_src_path("tests/integration/devices.test.yml"));
 	path = fuzz_write_file("acloud.yml", (const uint8_t *)yml, (size_t)n);
-	if (context_load(&ctx, path, err) != CONFIG_OK) {
+	if (context_load(&ctx, path, api_statement_sets, err) != CONFIG_OK) {
 		fprintf(stderr, "fuzz_http: %s\n", err);
 		abort();
 	}
@@ -89,21 +81,13 @@ static char *next_field(const uint8_t **p, const uint8_t *end)
 	return s;
 }
 
-static enum http_method method_of(const char *name)
-{
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strcmp(name, methods[i].name) == 0)
-			return methods[i].method;
-	return HTTP_OTHER;
-}
-
 /* Fills r as request_parse() would; false where it would answer itself. */
 static bool fill_request(struct request *r, char *method, const char *path, const char *query)
 {
 	memset(r, 0, sizeof(*r));
 	r->ctx = &ctx;
 	r->method_name = method ? method : "GET";
-	r->method = method_of(r->method_name);
+	r->method = http_method_parse(r->method_name);
 	if (path == NULL || *path == '\0')
 		path = "/";
 	if (strlen(path) >= sizeof(r->path) || (query && strlen(query) >= sizeof(r->query)))
