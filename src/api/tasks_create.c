@@ -26,7 +26,6 @@
 #include "api/response.h"
 #include "api/stmt.h"
 #include "api/validate.h"
-#include "sim/base64.h"
 #include "circuit/circuit.h"
 #include "sim/integrate.h"
 
