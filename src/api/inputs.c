@@ -12,7 +12,7 @@
 #include "api/inputs.h"
 #include "api/response.h"
 #include "api/timefmt.h"
-#include "sim/base64.h"
+#include "common/base64.h"
 #include "circuit/circuit.h"
 #include "sim/integrate.h"
 

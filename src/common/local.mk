@@ -1,7 +1,10 @@
-# common module: config (libyaml), logging, small utilities, JSON helpers.
+# common module: config (libyaml), logging, the growable buffer, base64,
+# small utilities, JSON helpers.
 noinst_LIBRARIES += libacloud_common.a
 libacloud_common_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(CRYPTO_CFLAGS)
 libacloud_common_a_SOURCES = \
+	src/common/buf.c src/common/buf.h \
+	src/common/base64.c src/common/base64.h \
 	src/common/hex.c src/common/hex.h \
 	src/common/log.c src/common/log.h \
 	src/common/config.h \

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "scheduler/child.h"
+#include "scheduler/clock.h"
 
 extern char **environ;
 
@@ -336,4 +337,35 @@ void child_release(struct child *c)
 	buf_free(&c->out);
 	buf_free(&c->err);
 	c->pid = 0;
+}
+
+char *child_resolve_exe(const char *exe_dir, const char *name)
+{
+	struct buf path = { 0 };
+
+	if (strchr(name, '/') == NULL && exe_dir != NULL &&
+	    buf_printf(&path, "%s/%s", exe_dir, name) == 0 && access(path.data, X_OK) == 0)
+		return path.data;
+	buf_free(&path);
+	return strdup(name);
+}
+
+bool child_executable(const char *file)
+{
+	const char *path = getenv("PATH");
+	struct buf b = { 0 };
+	bool ok = false;
+
+	if (strchr(file, '/') != NULL || path == NULL)
+		return access(file, X_OK) == 0;
+	while (!ok && *path) {
+		size_t n = strcspn(path, ":");
+
+		buf_reset(&b);
+		if (buf_append(&b, path, n) == 0 && buf_printf(&b, "/%s", file) == 0)
+			ok = access(b.data, X_OK) == 0;
+		path += n + (path[n] == ':');
+	}
+	buf_free(&b);
+	return ok;
 }

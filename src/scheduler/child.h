@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "scheduler/util.h"
+#include "common/buf.h"
 
 #define CHILD_LINE_MAX 4096
 
@@ -71,5 +71,11 @@ void child_kill(struct child *c);
 bool child_done(struct child *c, int64_t now);
 /* Close everything and free the buffers; the child must be done or never started. */
 void child_release(struct child *c);
+
+/* A program name without '/': in exe_dir (the scheduler's own directory)
+ * if it is there, else left to PATH.  A new string (NULL when out of memory). */
+char *child_resolve_exe(const char *exe_dir, const char *name);
+/* Whether file (a path, or a name looked up in PATH) may be executed. */
+bool child_executable(const char *file);
 
 #endif

@@ -5,11 +5,13 @@
  * came).  A compile backend claims up to its concurrency.  The claim is one
  * statement (session.c: UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)
  * with the inprogress history entry and the input blob in the same round
- * trip), so a concurrent cancel and a claim never both win.
+ * trip), so a concurrent cancel and a claim never both win.  An exec
+ * starts with its device's driver (drivers.c) or the compile driver.
  *
  * A device that finishes a task claims its next one in the statement that
  * stores the outcome (store.c), so a busy device costs one round trip and
- * one commit per task; the next task starts when the finished one has let
+ * one commit per task; the loop hands the claimed successor back here
+ * (dispatch_released), and the next task starts when the finished one has let
  * go of its process or connection, and an empty answer stands until the
  * next NOTIFY or poll tick, as after a claim.
  */
@@ -18,24 +20,20 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "scheduler/claim_sql.h"
+#include "scheduler/drivers.h"
 #include "scheduler/sched.h"
 
-/* The exec of a claimed row: columns col (id) and col + 1 (input blob). */
-static struct exec *claimed_exec(PGresult *res, int col, enum exec_kind kind)
-{
-	struct exec *e = exec_new(PQgetvalue(res, 0, col), kind);
-
-	if (e == NULL)
-		return NULL;
-	if (!PQgetisnull(res, 0, col + 1) && buf_append(&e->input, PQgetvalue(res, 0, col + 1),
-	                                                (size_t)PQgetlength(res, 0, col + 1)) != 0)
-		exec_fail(e, "out of memory reading the task input");
-	return e;
-}
+const struct db_statement claim_statements[] = {
+	/* One task at a time per device, even across schedulers. */
+	{ "claim_device", CLAIM_SQL("AND NOT EXISTS (SELECT 1 FROM tasks r"
+	                            " WHERE r.queue = $1 AND r.state = 'inprogress')") },
+	{ "claim_compile", CLAIM_SQL("") },
+	{ NULL, NULL },
+};
 
 /* 1 claimed (*out set), 0 queue empty, -1 database trouble. */
-static int claim(struct sched *s, const char *stmt, const char *queue, enum exec_kind kind,
-                 struct exec **out)
+static int claim(struct sched *s, const char *stmt, const char *queue, struct exec **out)
 {
 	char detail[SCHED_ME_MAX + 16];
 	const char *params[3] = { queue, s->me, detail };
@@ -43,7 +41,7 @@ static int claim(struct sched *s, const char *stmt, const char *queue, enum exec
 	int rc = -1;
 
 	snprintf(detail, sizeof(detail), "scheduler %s", s->me);
-	res = session_exec_bin(s, stmt, 3, params, NULL, NULL, 1);
+	res = session_exec_bin(&s->session, stmt, 3, params, NULL, NULL, 1);
 	if (res == NULL)
 		return -1;
 	if (!db_result_ok(res)) {
@@ -54,7 +52,7 @@ static int claim(struct sched *s, const char *stmt, const char *queue, enum exec
 		rc = 0;
 		goto out;
 	}
-	if ((*out = claimed_exec(res, 0, kind)) == NULL)
+	if ((*out = exec_claimed(&s->env, res, 0)) == NULL)
 		goto out;
 	log_debug("claimed task %s from %s", (*out)->id, queue);
 	rc = 1;
@@ -63,31 +61,38 @@ out:
 	return rc;
 }
 
-static enum exec_kind slot_kind(const struct slot *slot)
-{
-	switch (slot->cfg->driver) {
-	case DRIVER_LUCIDAC:
-		return EXEC_LUCIDAC;
-	case DRIVER_COMMAND:
-		return EXEC_COMMAND;
-	case DRIVER_SIMULATOR:
-		break;
-	}
-	return EXEC_SIMULATOR;
-}
-
-static void adopt(struct sched *s, struct exec *e)
+static void adopt(struct sched *s, struct exec *e, const struct driver_ops *ops,
+                  const struct exec_setup *setup)
 {
 	e->next = s->execs;
 	s->execs = e;
-	exec_start(s, e);
+	exec_start(e, ops, setup);
 }
 
 static void adopt_on_slot(struct sched *s, struct slot *slot, struct exec *e)
 {
+	const struct exec_setup setup = {
+		.device_name = slot->name,
+		.device = slot->cfg,
+		.timeout_s = slot->cfg->timeout_s,
+	};
+
 	e->slot = slot;
 	slot->exec = e;
-	adopt(s, e);
+	adopt(s, e, driver_for(slot->cfg->driver), &setup);
+}
+
+static void adopt_on_backend(struct sched *s, int cls, struct exec *e)
+{
+	const struct exec_setup setup = {
+		.compile_class = device_class_name((enum device_class)cls),
+		.compiler = &s->devs->compilers[cls],
+		.timeout_s = s->devs->compilers[cls].timeout_s,
+	};
+
+	e->backend = cls;
+	s->backends[cls].running++;
+	adopt(s, e, &compile_driver, &setup);
 }
 
 /* The slot may claim, running nothing or not. */
@@ -115,7 +120,7 @@ static void dispatch_slot(struct sched *s, struct slot *slot)
 
 	if (!slot_ready(slot))
 		return;
-	rc = claim(s, "claim_device", slot->queue, slot_kind(slot), &e);
+	rc = claim(s, "claim_device", slot->queue, &e);
 	if (rc <= 0) {
 		slot->wanted = false; /* empty, or an error: the poll tick retries */
 		return;
@@ -127,35 +132,23 @@ static void dispatch_backend(struct sched *s, int cls)
 {
 	struct backend *b = &s->backends[cls];
 
-	while (backend_ready(s, cls) && s->session_up) {
+	while (backend_ready(s, cls) && s->session.up) {
 		struct exec *e = NULL;
-		int rc = claim(s, "claim_compile", b->queue, EXEC_COMPILE, &e);
+		int rc = claim(s, "claim_compile", b->queue, &e);
 
 		if (rc <= 0) {
 			b->wanted = false;
 			return;
 		}
-		e->backend = cls;
-		b->running++;
-		adopt(s, e);
+		adopt_on_backend(s, cls, e);
 	}
 }
 
 const char *dispatch_successor_queue(const struct sched *s, const struct exec *e)
 {
-	if (s->stopping || !s->session_up || e->slot == NULL || !slot_claimable(e->slot))
+	if (s->stopping || !s->session.up || e->slot == NULL || !slot_claimable(e->slot))
 		return NULL;
 	return e->slot->queue;
-}
-
-void dispatch_successor(struct exec *e, PGresult *res, int col)
-{
-	e->successor_tried = true;
-	if (PQgetisnull(res, 0, col))
-		return;
-	e->successor = claimed_exec(res, col, slot_kind(e->slot));
-	if (e->successor != NULL)
-		log_debug("claimed task %s from %s", e->successor->id, e->slot->queue);
 }
 
 void dispatch_released(struct sched *s, struct exec *e)
@@ -174,15 +167,15 @@ void dispatch(struct sched *s)
 {
 	if (s->stopping)
 		return;
-	for (struct slot *slot = s->slots; slot != NULL && s->session_up; slot = slot->next)
+	for (struct slot *slot = s->slots; slot != NULL && s->session.up; slot = slot->next)
 		dispatch_slot(s, slot);
-	for (int c = 0; c < DEVICE_CLASS_COUNT && s->session_up; c++)
+	for (int c = 0; c < DEVICE_CLASS_COUNT && s->session.up; c++)
 		dispatch_backend(s, c);
 }
 
 bool dispatch_ready(const struct sched *s)
 {
-	if (s->stopping || !s->session_up)
+	if (s->stopping || !s->session.up)
 		return false;
 	for (const struct slot *slot = s->slots; slot != NULL; slot = slot->next)
 		if (slot_ready(slot))

@@ -23,13 +23,15 @@
 
 #include <jansson.h>
 
+#include "common/base64.h"
 #include "common/log.h"
+#include "scheduler/clock.h"
+#include "scheduler/drivers.h"
 #include "scheduler/jsonl.h"
-#include "sim/base64.h"
 #include "circuit/circuit.h"
 #include "scheduler/lucidac_proto.h"
 #include "scheduler/net.h"
-#include "scheduler/sched.h"
+#include "scheduler/text.h"
 
 #define LUCI_CONNECT_TIMEOUT_MS 5000
 #define LUCI_REPLY_TIMEOUT_MS   10000
@@ -65,6 +67,8 @@ struct luci_run {
 static const char *const phase_names[] = { "connect",   "get_entities", "set_circuit",
 	                                   "start_run", "run data",     "closed" };
 
+static void luci_abort(struct exec *e);
+
 static void luci_close(struct luci_run *r)
 {
 	if (r->fd >= 0)
@@ -73,9 +77,9 @@ static void luci_close(struct luci_run *r)
 	r->phase = LP_CLOSED;
 }
 
-void luci_free(struct exec *e)
+static void luci_free(struct exec *e)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 
 	if (r == NULL)
 		return;
@@ -85,28 +89,28 @@ void luci_free(struct exec *e)
 	json_decref(r->circuit);
 	luci_samples_free(&r->samples);
 	free(r);
-	e->luci = NULL;
+	e->drv = NULL;
 }
 
-/* Device trouble before the task reached it: back to the queue, device down. */
-static void luci_unreachable(struct sched *s, struct exec *e, const char *why)
+/* Device trouble before the task reached it: back to the queue, device down
+ * (an event: the loop marks the device unavailable). */
+static void luci_unreachable(struct exec *e, const char *why)
 {
-	luci_close(e->luci);
-	log_warn("device %s: %s", e->slot->name, why);
-	exec_log(e, "device %s: %s", e->slot->name, why);
+	luci_close(e->drv);
+	log_warn("device %s: %s", e->device, why);
+	exec_log(e, "device %s: %s", e->device, why);
 	exec_requeue(e, "requeued: the device could not be reached");
-	e->slot->next_probe_ms = now_ms() + SCHED_PROBE_INTERVAL_MS;
-	registry_set_available(s, e->slot, false);
+	exec_report(e, EXEC_EVENT_DEVICE_DOWN);
 }
 
-static void luci_trouble(struct sched *s, struct exec *e, const char *why)
+static void luci_trouble(struct exec *e, const char *why)
 {
 	if (!e->reached) {
-		luci_unreachable(s, e, why);
+		luci_unreachable(e, why);
 		return;
 	}
-	luci_close(e->luci);
-	exec_fail(e, "device %s: %s", e->slot->name, why);
+	luci_close(e->drv);
+	exec_fail(e, "device %s: %s", e->device, why);
 }
 
 static void luci_flush(struct luci_run *r)
@@ -199,9 +203,9 @@ out:
 	return rc;
 }
 
-int luci_start(struct sched *s, struct exec *e)
+static int luci_start(struct exec *e, const struct exec_setup *setup)
 {
-	const struct device_config *dc = e->slot->cfg;
+	const struct device_config *dc = setup->device;
 	struct luci_run *r = calloc(1, sizeof(*r));
 	int64_t now = now_ms();
 
@@ -211,7 +215,7 @@ int luci_start(struct sched *s, struct exec *e)
 	}
 	r->fd = -1;
 	jsonl_init(&r->rx, LUCI_LINE_MAX);
-	e->luci = r;
+	e->drv = r;
 	if (parse_input(e, r) != 0)
 		return -1;
 	r->reply_timeout_ms = e->timeout_s * 1000 < LUCI_REPLY_TIMEOUT_MS ? e->timeout_s * 1000
@@ -223,30 +227,33 @@ int luci_start(struct sched *s, struct exec *e)
 	                                                             : LUCI_CONNECT_TIMEOUT_MS);
 	r->fd = net_connect_start(dc->host, dc->port);
 	if (r->fd < 0) {
-		luci_unreachable(s, e, strerror(errno));
+		luci_unreachable(e, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-void luci_poll_fds(struct exec *e, struct pollset *ps)
+static int luci_poll_fds(const struct exec *e, struct pollfd *pfd, int max)
 {
-	struct luci_run *r = e->luci;
+	const struct luci_run *r = e->drv;
 
-	if (r == NULL || r->fd < 0)
-		return;
-	pollset_add(ps, r->fd,
-	            (short)(POLLIN | (r->phase == LP_CONNECTING || r->tx.len > 0 ? POLLOUT : 0)),
-	            WATCH_EXEC, e);
+	if (r == NULL || r->fd < 0 || max < 1)
+		return 0;
+	pfd[0] = (struct pollfd){
+		.fd = r->fd,
+		.events = (short)(POLLIN |
+		                  (r->phase == LP_CONNECTING || r->tx.len > 0 ? POLLOUT : 0)),
+	};
+	return 1;
 }
 
-static void on_connected(struct sched *s, struct exec *e, int64_t now)
+static void on_connected(struct exec *e, int64_t now)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	int err = net_connect_result(r->fd);
 
 	if (err != 0) {
-		luci_unreachable(s, e, strerror(err));
+		luci_unreachable(e, strerror(err));
 		return;
 	}
 	r->phase = LP_ENTITIES;
@@ -254,22 +261,22 @@ static void on_connected(struct sched *s, struct exec *e, int64_t now)
 		exec_fail(e, "out of memory");
 }
 
-static void on_entities(struct sched *s, struct exec *e, struct luci_reply *m, int64_t now)
+static void on_entities(struct exec *e, struct luci_reply *m, int64_t now)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	int marked;
 
 	if (m->is_error) {
-		luci_trouble(s, e, m->error);
+		luci_trouble(e, m->error);
 		return;
 	}
 	if (luci_mac(m->msg, r->mac, sizeof(r->mac)) != 0) {
-		luci_trouble(s, e, "get_entities reply names no carrier");
+		luci_trouble(e, "get_entities reply names no carrier");
 		return;
 	}
-	marked = exec_mark_reached(s, e);
+	marked = exec_mark_reached(e);
 	if (marked == 0) {
-		exec_abort(s, e);
+		exec_abort(e);
 		return;
 	}
 	if (marked < 0) {
@@ -283,13 +290,13 @@ static void on_entities(struct sched *s, struct exec *e, struct luci_reply *m, i
 		exec_fail(e, "out of memory");
 }
 
-static void on_circuit_set(struct sched *s, struct exec *e, struct luci_reply *m, int64_t now)
+static void on_circuit_set(struct exec *e, struct luci_reply *m, int64_t now)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	json_t *msg;
 
 	if (m->is_error) {
-		luci_trouble(s, e, m->error);
+		luci_trouble(e, m->error);
 		return;
 	}
 	net_new_id(r->run_id);
@@ -300,13 +307,12 @@ static void on_circuit_set(struct sched *s, struct exec *e, struct luci_reply *m
 		exec_fail(e, "out of memory");
 }
 
-static void run_finished(struct sched *s, struct exec *e)
+static void run_finished(struct exec *e)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	size_t expected = (size_t)llround(r->op_time * r->sample_rate);
 	struct buf result = { 0 };
 
-	(void)s;
 	if (r->samples.n < expected)
 		exec_log(e, "device sent %zu samples per channel, expected %zu", r->samples.n,
 		         expected);
@@ -322,9 +328,9 @@ static void run_finished(struct sched *s, struct exec *e)
 	exec_succeed(e, &result, "application/json");
 }
 
-static void on_run_message(struct sched *s, struct exec *e, struct luci_reply *m, int64_t now)
+static void on_run_message(struct exec *e, struct luci_reply *m, int64_t now)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	char err[LUCI_ERR_MAX];
 	json_t *state;
 
@@ -332,18 +338,18 @@ static void on_run_message(struct sched *s, struct exec *e, struct luci_reply *m
 	if (strcmp(m->type, "run_data") == 0) {
 		if (luci_samples_add(&r->samples, &r->ch, json_object_get(m->msg, "data"), err) !=
 		    0)
-			luci_trouble(s, e, err);
+			luci_trouble(e, err);
 		return;
 	}
 	state = json_object_get(m->msg, "new");
 	if (!json_is_string(state)) {
-		luci_trouble(s, e, "run_state_change without a new state");
+		luci_trouble(e, "run_state_change without a new state");
 		return;
 	}
 	if (strcmp(json_string_value(state), "DONE") == 0) {
-		run_finished(s, e);
+		run_finished(e);
 	} else if (strcmp(json_string_value(state), "ERROR") == 0) {
-		luci_trouble(s, e, m->is_error ? m->error : "the device reported run state ERROR");
+		luci_trouble(e, m->is_error ? m->error : "the device reported run state ERROR");
 	} else {
 		exec_log(e, "device: run state %s", json_string_value(state));
 	}
@@ -368,12 +374,12 @@ static bool is_reply(const struct luci_run *r, const struct luci_reply *m, const
 	return m->id == NULL && strcmp(m->type, type) == 0;
 }
 
-static void on_message(struct sched *s, struct exec *e, struct luci_reply *m, int64_t now)
+static void on_message(struct exec *e, struct luci_reply *m, int64_t now)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 
 	if (m->type == NULL) {
-		luci_trouble(s, e, "message without a type");
+		luci_trouble(e, "message without a type");
 		return;
 	}
 	if (strcmp(m->type, "log") == 0) {
@@ -383,24 +389,24 @@ static void on_message(struct sched *s, struct exec *e, struct luci_reply *m, in
 	if ((r->phase == LP_START_RUN || r->phase == LP_COLLECTING) &&
 	    (strcmp(m->type, "run_data") == 0 || strcmp(m->type, "run_state_change") == 0)) {
 		r->phase = LP_COLLECTING;
-		on_run_message(s, e, m, now);
+		on_run_message(e, m, now);
 		return;
 	}
 	if (r->phase == LP_ENTITIES && is_reply(r, m, "get_entities"))
-		on_entities(s, e, m, now);
+		on_entities(e, m, now);
 	else if (r->phase == LP_SET_CIRCUIT && is_reply(r, m, "set_circuit"))
-		on_circuit_set(s, e, m, now);
+		on_circuit_set(e, m, now);
 	else if (r->phase == LP_START_RUN && is_reply(r, m, "start_run") && m->is_error)
-		luci_trouble(s, e, m->error);
+		luci_trouble(e, m->error);
 	else if (r->phase == LP_START_RUN && is_reply(r, m, "start_run"))
 		r->phase = LP_COLLECTING;
 	else
 		log_debug("task %s: ignoring %s message", e->id, m->type);
 }
 
-static void on_lines(struct sched *s, struct exec *e, int64_t now)
+static void on_lines(struct exec *e, int64_t now)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	const char *line;
 	size_t len;
 	int rc;
@@ -411,7 +417,7 @@ static void on_lines(struct sched *s, struct exec *e, int64_t now)
 		char shown[120];
 
 		if (rc < 0) {
-			luci_trouble(s, e, "line longer than the limit");
+			luci_trouble(e, "line longer than the limit");
 			return;
 		}
 		if (luci_reply_parse(line, len, &m) != 0) {
@@ -420,17 +426,17 @@ static void on_lines(struct sched *s, struct exec *e, int64_t now)
 
 			shown[n] = '\0';
 			exec_log(e, "malformed line from the device: %s", shown);
-			luci_trouble(s, e, "malformed message from the device");
+			luci_trouble(e, "malformed message from the device");
 			return;
 		}
-		on_message(s, e, &m, now);
+		on_message(e, &m, now);
 		luci_reply_free(&m);
 	}
 }
 
-static void on_readable(struct sched *s, struct exec *e, int64_t now)
+static void on_readable(struct exec *e, int64_t now)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	char chunk[65536];
 
 	for (;;) {
@@ -441,66 +447,67 @@ static void on_readable(struct sched *s, struct exec *e, int64_t now)
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
-			on_lines(s, e, now);
+			on_lines(e, now);
 			if (e->state == EXEC_RUNNING)
-				luci_trouble(s, e,
-				             n == 0 ? "connection closed by the device"
-				                    : strerror(errno));
+				luci_trouble(e, n == 0 ? "connection closed by the device"
+				                       : strerror(errno));
 			return;
 		}
 		if (jsonl_feed(&r->rx, chunk, (size_t)n) != 0) {
 			exec_fail(e, "out of memory");
 			return;
 		}
-		on_lines(s, e, now);
+		on_lines(e, now);
 		if (e->state != EXEC_RUNNING || r->fd < 0)
 			return;
 	}
 }
 
-void luci_on_fd(struct sched *s, struct exec *e, short revents)
+static void luci_on_readable(struct exec *e, int fd, short revents)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	int64_t now = now_ms();
 
+	(void)fd;
 	if (e->state != EXEC_RUNNING || r == NULL || r->fd < 0)
 		return;
 	if (r->phase == LP_CONNECTING) {
 		if (revents & (POLLOUT | POLLERR | POLLHUP))
-			on_connected(s, e, now);
+			on_connected(e, now);
 		return;
 	}
 	if (revents & POLLOUT)
 		luci_flush(r);
 	if (revents & (POLLIN | POLLHUP | POLLERR))
-		on_readable(s, e, now);
+		on_readable(e, now);
 	if (e->state != EXEC_RUNNING)
 		luci_close(r);
 }
 
-void luci_tick(struct sched *s, struct exec *e, int64_t now)
+static void luci_tick(struct exec *e, int64_t now)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	char why[128];
 
 	if (e->state != EXEC_RUNNING || r == NULL || r->fd < 0)
 		return;
 	if (now >= r->run_deadline_ms) {
 		luci_abort(e);
-		exec_fail(e, "device %s: run timed out after %d s", e->slot->name, e->timeout_s);
+		exec_fail(e, "device %s: run timed out after %d s", e->device, e->timeout_s);
 	} else if (now >= r->phase_deadline_ms) {
 		snprintf(why, sizeof(why), "no answer within %d ms (%s)", r->reply_timeout_ms,
 		         phase_names[r->phase]);
 		if (r->phase >= LP_START_RUN)
 			luci_abort(e);
-		luci_trouble(s, e, why);
+		luci_trouble(e, why);
 	}
 }
 
-int64_t luci_next_deadline(const struct exec *e)
+static int64_t luci_next_deadline(const struct exec *e, int64_t now)
 {
-	const struct luci_run *r = e->luci;
+	const struct luci_run *r = e->drv;
 
+	(void)now;
 	if (e->state != EXEC_RUNNING || r == NULL || r->fd < 0)
 		return INT64_MAX;
 	return r->phase_deadline_ms < r->run_deadline_ms ? r->phase_deadline_ms
@@ -508,9 +515,9 @@ int64_t luci_next_deadline(const struct exec *e)
 }
 
 /* Best effort stop_run, then close: the loop never waits for the device. */
-void luci_abort(struct exec *e)
+static void luci_abort(struct exec *e)
 {
-	struct luci_run *r = e->luci;
+	struct luci_run *r = e->drv;
 	char id[37];
 	size_t len;
 	char *line;
@@ -527,17 +534,62 @@ void luci_abort(struct exec *e)
 	luci_close(r);
 }
 
-void luci_shutdown(struct sched *s, struct exec *e, bool forced)
+static void luci_shutdown(struct exec *e, bool forced)
 {
 	if (e->state != EXEC_RUNNING)
 		return;
 	if (!e->reached) {
-		luci_close(e->luci);
+		luci_close(e->drv);
 		exec_requeue(
 			e, "requeued: the scheduler shut down before the task reached the device");
 	} else if (forced) {
 		luci_abort(e);
 		exec_fail(e, "the scheduler shut down before the run finished");
 	}
-	(void)s;
 }
+
+/* Nothing to wait for: the socket closes at once. */
+static bool luci_release(struct exec *e, int64_t now)
+{
+	(void)now;
+	luci_free(e);
+	return true;
+}
+
+static bool luci_reaped(struct exec *e, pid_t pid, int status)
+{
+	(void)e;
+	(void)pid;
+	(void)status;
+	return false;
+}
+
+/* Alive when it answers get_entities with any JSON object (lucipy's
+ * Emulation answers ping with an error). */
+static enum probe_verdict luci_probe(const struct device_config *dc, const struct exec_env *env,
+                                     struct probe_plan *plan)
+{
+	char id[37];
+
+	(void)env;
+	net_new_id(id);
+	plan->host = dc->host;
+	plan->port = dc->port;
+	plan->request = luci_encode(id, "get_entities", NULL, &plan->request_len);
+	return plan->request != NULL ? PROBE_ASK : PROBE_DEAD;
+}
+
+const struct driver_ops lucidac_driver = {
+	.name = "lucidac",
+	.start = luci_start,
+	.poll_fds = luci_poll_fds,
+	.on_readable = luci_on_readable,
+	.tick = luci_tick,
+	.next_deadline = luci_next_deadline,
+	.abort = luci_abort,
+	.shutdown = luci_shutdown,
+	.release = luci_release,
+	.reaped = luci_reaped,
+	.free = luci_free,
+	.probe = luci_probe,
+};

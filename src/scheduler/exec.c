@@ -1,9 +1,8 @@
 /*
- * exec: the life of one claimed task, whatever drives it.  Owns the task's
- * pending log lines and its outcome, and switches to the driver for I/O,
- * timers, abort and release.  Drivers call exec_succeed / exec_fail /
- * exec_requeue exactly once, which moves the exec from RUNNING to DONE;
- * store.c then writes the outcome, and loop.c frees it.
+ * exec: the life of one claimed task (see exec.h).  The generic part of
+ * every execution lives here: the state changes, the pending log lines,
+ * the outcome, the deadline, and the mark that the task reached its device
+ * (with its SQL); the rest goes through e->ops.
  */
 #include "autoconfig.h"
 
@@ -11,147 +10,92 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/log.h"
-#include "scheduler/sched.h"
+#include "scheduler/clock.h"
+#include "scheduler/exec.h"
+#include "scheduler/text.h"
 
-struct exec *exec_new(const char *id, enum exec_kind kind)
+const struct db_statement exec_statements[] = {
+	/* Only while the task is still ours: a deleted or rescued task is not marked. */
+	{ "mark_reached", "UPDATE tasks SET reached_device = true, updated_at = now()"
+	                  " WHERE id = $1::uuid AND state = 'inprogress' AND claimed_by = $2" },
+	{ NULL, NULL },
+};
+
+struct exec *exec_new(const char *id, const struct exec_env *env)
 {
 	struct exec *e = calloc(1, sizeof(*e));
 
 	if (e == NULL)
 		return NULL;
 	snprintf(e->id, sizeof(e->id), "%s", id);
-	e->kind = kind;
+	e->env = env;
 	e->state = EXEC_RUNNING;
 	e->backend = -1;
 	e->started_ms = now_ms();
-	child_init(&e->child, exec_child_line, e, SCHED_RESULT_MAX);
 	return e;
 }
 
-char *sched_resolve_exe(const struct sched *s, const char *name)
+struct exec *exec_claimed(const struct exec_env *env, PGresult *res, int col)
 {
-	struct buf path = { 0 };
+	struct exec *e = exec_new(PQgetvalue(res, 0, col), env);
 
-	if (strchr(name, '/') == NULL && s->exe_dir != NULL &&
-	    buf_printf(&path, "%s/%s", s->exe_dir, name) == 0 && access(path.data, X_OK) == 0)
-		return path.data;
-	buf_free(&path);
-	return strdup(name);
+	if (e == NULL)
+		return NULL;
+	if (!PQgetisnull(res, 0, col + 1) && buf_append(&e->input, PQgetvalue(res, 0, col + 1),
+	                                                (size_t)PQgetlength(res, 0, col + 1)) != 0)
+		exec_fail(e, "out of memory reading the task input");
+	return e;
 }
 
-/* An owned copy of argv (argv[0] resolved), so a reload may free the config. */
-static char **argv_copy(const struct sched *s, char *const *argv, size_t n)
+void exec_start(struct exec *e, const struct driver_ops *ops, const struct exec_setup *setup)
 {
-	char **copy = calloc(n + 1, sizeof(char *));
-
-	if (copy == NULL || n == 0)
-		goto fail;
-	if ((copy[0] = sched_resolve_exe(s, argv[0])) == NULL)
-		goto fail;
-	for (size_t i = 1; i < n; i++)
-		if ((copy[i] = strdup(argv[i])) == NULL)
-			goto fail;
-	return copy;
-fail:
-	for (size_t j = 0; copy != NULL && j < n; j++)
-		free(copy[j]);
-	free(copy);
-	return NULL;
-}
-
-static int exec_timeout(const struct sched *s, const struct exec *e)
-{
-	if (e->kind == EXEC_COMPILE)
-		return s->devs->compilers[e->backend].timeout_s;
-	return e->slot->cfg->timeout_s;
-}
-
-static void start_process(struct sched *s, struct exec *e)
-{
-	const struct device_config *dc = e->slot ? e->slot->cfg : NULL;
-
-	switch (e->kind) {
-	case EXEC_SIMULATOR:
-		proc_start_sim(s, e);
-		return;
-	case EXEC_COMMAND:
-		e->argv = argv_copy(s, dc->command, dc->n_command);
-		break;
-	case EXEC_COMPILE:
-		e->argv = argv_copy(s, s->devs->compilers[e->backend].command,
-		                    s->devs->compilers[e->backend].n_command);
-		break;
-	case EXEC_LUCIDAC:
-		return;
-	}
-	if (e->argv == NULL) {
-		exec_fail(e, "no command configured");
-		return;
-	}
-	if (e->kind == EXEC_COMMAND) {
-		int marked = exec_mark_reached(s, e);
-
-		if (marked == 0) {
-			e->state = EXEC_FINISHED;
-			return;
-		}
-		if (marked < 0) {
-			exec_requeue(e, "requeued: database unavailable before the task started");
-			return;
-		}
-	}
-	proc_start(s, e, e->argv);
-}
-
-void exec_start(struct sched *s, struct exec *e)
-{
-	e->timeout_s = exec_timeout(s, e);
+	e->ops = ops;
+	e->device = setup->device_name;
+	e->timeout_s = setup->timeout_s;
 	e->deadline_ms = e->started_ms + (int64_t)e->timeout_s * 1000;
-	if (e->slot != NULL)
-		exec_log(e, "scheduler %s: running on device %s", s->me, e->slot->name);
+	if (e->device != NULL)
+		exec_log(e, "scheduler %s: running on device %s", e->env->me, e->device);
 	else
-		exec_log(e, "scheduler %s: compiling for %s", s->me,
-		         device_class_name((enum device_class)e->backend));
-	if (e->kind == EXEC_LUCIDAC)
-		luci_start(s, e);
-	else
-		start_process(s, e);
+		exec_log(e, "scheduler %s: compiling for %s", e->env->me, setup->compile_class);
+	if (e->state == EXEC_RUNNING)
+		ops->start(e, setup);
 }
 
-int exec_mark_reached(struct sched *s, struct exec *e)
+static bool state_change_allowed(enum exec_state from, enum exec_state to)
 {
-	const char *params[2] = { e->id, s->me };
-	PGresult *res = session_exec(s, "mark_reached", 2, params);
-	int rc;
-
-	if (res == NULL)
-		return -1;
-	if (!db_result_ok(res)) {
-		log_error("mark_reached %s: %s", e->id, PQresultErrorMessage(res));
-		rc = -1;
-	} else {
-		rc = strcmp(PQcmdTuples(res), "1") == 0 ? 1 : 0;
+	switch (from) {
+	case EXEC_RUNNING:
+		return to == EXEC_DONE || to == EXEC_ABORTING || to == EXEC_FINISHED;
+	case EXEC_DONE:
+		return to == EXEC_FINISHED;
+	case EXEC_ABORTING:
+	case EXEC_FINISHED:
+		break;
 	}
-	PQclear(res);
-	if (rc == 1)
-		e->reached = true;
-	return rc;
+	return false;
+}
+
+bool exec_change_state(struct exec *e, enum exec_state to)
+{
+	if (!state_change_allowed(e->state, to))
+		return false;
+	e->state = to;
+	return true;
 }
 
 void exec_log_raw(struct exec *e, const char *line, size_t len)
 {
-	if (len > CHILD_LINE_MAX)
-		len = CHILD_LINE_MAX;
-	if (e->log.len + len + 1 > SCHED_LOG_PENDING_MAX) {
+	if (len > EXEC_LOG_LINE_MAX)
+		len = EXEC_LOG_LINE_MAX;
+	if (e->log.len + len + 1 > EXEC_LOG_PENDING_MAX) {
 		e->log_dropped++;
 		return;
 	}
 	if (e->log.len == 0)
 		e->log_first_ms = now_ms();
-	if (buf_append_text(&e->log, line, len) != 0 || buf_append(&e->log, "\n", 1) != 0)
+	if (text_append(&e->log, line, len) != 0 || buf_append(&e->log, "\n", 1) != 0)
 		e->log_dropped++;
 }
 
@@ -169,28 +113,15 @@ void exec_log(struct exec *e, const char *fmt, ...)
 	exec_log_raw(e, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-void exec_child_line(void *ctx, const char *line, size_t len)
-{
-	struct exec *e = ctx;
-	size_t n = len < sizeof(e->last_line) - 1 ? len : sizeof(e->last_line) - 1;
-
-	exec_log_raw(e, line, len);
-	if (n > 0) {
-		n = text_clean(line, n, e->last_line);
-		e->last_line[n] = '\0';
-	}
-}
-
 void exec_succeed(struct exec *e, struct buf *result, const char *content_type)
 {
-	if (e->state != EXEC_RUNNING)
+	if (!exec_change_state(e, EXEC_DONE))
 		return;
 	buf_free(&e->result);
 	e->result = *result;
 	*result = (struct buf){ 0 };
 	e->result_type = content_type;
 	e->outcome = OUTCOME_SUCCEEDED;
-	e->state = EXEC_DONE;
 }
 
 void exec_fail(struct exec *e, const char *fmt, ...)
@@ -207,7 +138,7 @@ void exec_fail(struct exec *e, const char *fmt, ...)
 	free(e->error);
 	e->error = strdup(msg);
 	e->outcome = OUTCOME_FAILED;
-	e->state = EXEC_DONE;
+	exec_change_state(e, EXEC_DONE);
 }
 
 void exec_requeue(struct exec *e, const char *detail)
@@ -222,110 +153,111 @@ void exec_requeue(struct exec *e, const char *detail)
 	free(e->detail);
 	e->detail = strdup(detail);
 	e->outcome = OUTCOME_REQUEUE;
-	e->state = EXEC_DONE;
+	exec_change_state(e, EXEC_DONE);
 }
 
-void exec_abort(struct sched *s, struct exec *e)
+void exec_report(struct exec *e, unsigned event)
 {
-	(void)s;
+	e->events |= event;
+}
+
+unsigned exec_take_events(struct exec *e)
+{
+	unsigned events = e->events;
+
+	e->events = 0;
+	return events;
+}
+
+bool exec_past_deadline(const struct exec *e, int64_t now)
+{
+	return now >= e->deadline_ms;
+}
+
+int exec_mark_reached(struct exec *e)
+{
+	const char *params[2] = { e->id, e->env->me };
+	PGresult *res = session_exec(e->env->session, "mark_reached", 2, params);
+	int rc;
+
+	if (res == NULL)
+		return -1;
+	if (!db_result_ok(res)) {
+		log_error("mark_reached %s: %s", e->id, PQresultErrorMessage(res));
+		rc = -1;
+	} else {
+		rc = strcmp(PQcmdTuples(res), "1") == 0 ? 1 : 0;
+	}
+	PQclear(res);
+	if (rc == 1)
+		e->reached = true;
+	return rc;
+}
+
+void exec_abort(struct exec *e)
+{
 	buf_reset(&e->log);
 	e->log_dropped = 0;
 	if (e->state == EXEC_DONE) {
-		e->state = EXEC_FINISHED;
+		exec_change_state(e, EXEC_FINISHED);
 		return;
 	}
-	if (e->state != EXEC_RUNNING)
+	if (!exec_change_state(e, EXEC_ABORTING))
 		return;
-	e->state = EXEC_ABORTING;
-	if (e->kind == EXEC_LUCIDAC)
-		luci_abort(e);
-	else
-		child_kill(&e->child);
+	if (e->ops != NULL)
+		e->ops->abort(e);
 }
 
-struct exec *exec_find(struct sched *s, const char *id)
+void exec_shutdown(struct exec *e, bool forced)
 {
-	for (struct exec *e = s->execs; e != NULL; e = e->next)
-		if (strcmp(e->id, id) == 0)
-			return e;
-	return NULL;
+	if (e->ops != NULL)
+		e->ops->shutdown(e, forced);
 }
 
 void exec_poll_fds(struct exec *e, struct pollset *ps)
 {
-	struct pollfd pfd[3];
-	int n;
+	struct pollfd pfd[EXEC_POLL_FDS_MAX];
+	int n = e->ops != NULL ? e->ops->poll_fds(e, pfd, EXEC_POLL_FDS_MAX) : 0;
 
-	if (e->kind == EXEC_LUCIDAC) {
-		luci_poll_fds(e, ps);
-		return;
-	}
-	n = child_poll_fds(&e->child, pfd);
 	for (int i = 0; i < n; i++)
 		pollset_add(ps, pfd[i].fd, pfd[i].events, WATCH_EXEC, e);
 }
 
-void exec_on_fd(struct sched *s, struct exec *e, int fd, short revents)
+void exec_on_readable(struct exec *e, int fd, short revents)
 {
-	if (e->kind == EXEC_LUCIDAC)
-		luci_on_fd(s, e, revents);
-	else
-		child_on_fd(&e->child, fd, revents);
+	if (e->ops != NULL)
+		e->ops->on_readable(e, fd, revents);
 }
 
-void exec_tick(struct sched *s, struct exec *e, int64_t now)
+void exec_tick(struct exec *e, int64_t now)
 {
-	if (e->kind == EXEC_LUCIDAC)
-		luci_tick(s, e, now);
-	else
-		proc_tick(s, e, now);
+	if (e->ops != NULL)
+		e->ops->tick(e, now);
 }
 
-int64_t exec_next_deadline(const struct exec *e)
+int64_t exec_next_deadline(const struct exec *e, int64_t now)
 {
-	int64_t next = INT64_MAX;
+	int64_t next = e->ops != NULL ? e->ops->next_deadline(e, now) : INT64_MAX;
 
-	if (e->kind == EXEC_LUCIDAC)
-		next = luci_next_deadline(e);
-	else if (e->state == EXEC_RUNNING)
-		next = e->deadline_ms;
-	if (e->child.exited && (e->child.out_fd >= 0 || e->child.err_fd >= 0))
-		next = now_ms() + 100; /* a grandchild may hold the pipes */
-	if (e->log.len > 0 && e->log_first_ms + SCHED_LOG_FLUSH_MS < next)
-		next = e->log_first_ms + SCHED_LOG_FLUSH_MS;
+	if (e->log.len > 0 && e->log_first_ms + EXEC_LOG_FLUSH_MS < next)
+		next = e->log_first_ms + EXEC_LOG_FLUSH_MS;
 	return next;
 }
 
-bool exec_released(struct exec *e, int64_t now)
+bool exec_release(struct exec *e, int64_t now)
 {
-	if (e->kind == EXEC_LUCIDAC) {
-		luci_free(e);
-		return true;
-	}
-	if (!child_done(&e->child, now))
-		return false;
-	child_release(&e->child);
-	return true;
+	return e->ops == NULL || e->ops->release(e, now);
 }
 
-void exec_on_reaped(struct sched *s, pid_t pid, int status)
+bool exec_reaped(struct exec *e, pid_t pid, int status)
 {
-	for (struct exec *e = s->execs; e != NULL; e = e->next) {
-		if (e->child.pid == pid) {
-			child_reaped(&e->child, status);
-			return;
-		}
-	}
+	return e->ops != NULL && e->ops->reaped(e, pid, status);
 }
 
 void exec_free(struct exec *e)
 {
-	if (e->argv != NULL)
-		for (char **a = e->argv; *a != NULL; a++)
-			free(*a);
-	free(e->argv);
-	luci_free(e);
-	child_release(&e->child);
+	if (e->ops != NULL)
+		e->ops->free(e);
 	buf_free(&e->input);
 	buf_free(&e->log);
 	buf_free(&e->result);

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "scheduler/util.h"
+#include "common/buf.h"
 
 struct jsonl {
 	struct buf in;

@@ -6,6 +6,11 @@
  * database socket, the children's pipes, the device sockets.  Nothing in
  * here waits for a child or a device; the database round trips are the
  * only waits, and they are short.
+ *
+ * The loop is the one place that routes between modules: what the session
+ * reports (a new or lost session, notifications), the events drivers
+ * report on their execs (a device that could not be reached), the
+ * successor a finish may claim, and the end of an exec.
  */
 #include "autoconfig.h"
 
@@ -17,18 +22,10 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "scheduler/clock.h"
 #include "scheduler/sched.h"
 
 #define STOP_STORE_GRACE_MS 5000
-
-void pollset_add(struct pollset *ps, int fd, short events, enum watch_kind kind, void *obj)
-{
-	if (fd < 0 || ps->n >= POLLSET_MAX)
-		return;
-	ps->pfd[ps->n] = (struct pollfd){ .fd = fd, .events = events };
-	ps->w[ps->n] = (struct watch){ .kind = kind, .obj = obj };
-	ps->n++;
-}
 
 static void reload(struct sched *s)
 {
@@ -46,12 +43,8 @@ static void reload(struct sched *s)
 
 static void shutdown_execs(struct sched *s, bool forced)
 {
-	for (struct exec *e = s->execs; e != NULL; e = e->next) {
-		if (e->kind == EXEC_LUCIDAC)
-			luci_shutdown(s, e, forced);
-		else if (forced)
-			proc_shutdown(e);
-	}
+	for (struct exec *e = s->execs; e != NULL; e = e->next)
+		exec_shutdown(e, forced);
 }
 
 void sched_request_stop(struct sched *s)
@@ -76,7 +69,9 @@ static void reap_children(struct sched *s)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		exec_on_reaped(s, pid, status);
+		for (struct exec *e = s->execs; e != NULL; e = e->next)
+			if (exec_reaped(e, pid, status))
+				break;
 }
 
 static void on_signal(struct sched *s)
@@ -109,11 +104,11 @@ static void timers(struct sched *s, int64_t now)
 		registry_locks(s);
 		registry_write(s);
 	}
-	if (now >= s->next_heartbeat_ms && s->session_up) {
+	if (now >= s->next_heartbeat_ms && s->session.up) {
 		s->next_heartbeat_ms = now + (int64_t)s->app->heartbeat_s * 1000;
 		store_heartbeat(s);
 	}
-	if (now >= s->next_rescue_ms && s->session_up) {
+	if (now >= s->next_rescue_ms && s->session.up) {
 		int64_t half = (int64_t)s->app->lease_s * 500;
 
 		s->next_rescue_ms = now + (half < 1000 ? 1000 : half);
@@ -124,6 +119,63 @@ static void timers(struct sched *s, int64_t now)
 		s->stop_forced = true;
 		log_warn("shutdown timeout: stopping the running tasks");
 		shutdown_execs(s, true);
+	}
+}
+
+/* What the session saw: a lost session took the device locks with it. */
+static void on_session_change(struct sched *s, enum session_change change)
+{
+	if (change == SESSION_SAME)
+		return;
+	registry_locks_lost(s);
+	if (change == SESSION_LOST)
+		return;
+	registry_write(s);
+	registry_locks(s);
+	registry_want_all(s);
+	s->next_heartbeat_ms = 0; /* before any rescue: our leases may be old */
+}
+
+static struct exec *exec_find(struct sched *s, const char *id)
+{
+	for (struct exec *e = s->execs; e != NULL; e = e->next)
+		if (strcmp(e->id, id) == 0)
+			return e;
+	return NULL;
+}
+
+/* Notifications: a queue worth a claim, or a task deleted while it runs.
+ * True when there were any. */
+static bool route_notices(struct sched *s)
+{
+	struct session_notice n;
+	bool any = false;
+
+	while (session_next_notice(&s->session, &n)) {
+		struct exec *e;
+
+		any = true;
+		if (n.kind == NOTICE_QUEUE) {
+			registry_want_queue(s, n.payload);
+			continue;
+		}
+		e = exec_find(s, n.payload);
+		if (e != NULL) {
+			log_info("task %s deleted while in progress: aborting", e->id);
+			exec_abort(e);
+		}
+	}
+	return any;
+}
+
+/* The events the drivers reported on e. */
+static void route_events(struct exec *e, int64_t now)
+{
+	unsigned events = exec_take_events(e);
+
+	if ((events & EXEC_EVENT_DEVICE_DOWN) && e->slot != NULL) {
+		e->slot->next_probe_ms = now + SCHED_PROBE_INTERVAL_MS;
+		slot_set_available(e->slot, false);
 	}
 }
 
@@ -150,34 +202,36 @@ static void progress(struct sched *s, int64_t now)
 	while (e != NULL) {
 		struct exec *next = e->next;
 
-		exec_tick(s, e, now);
+		exec_tick(e, now);
+		route_events(e, now);
 		if (e->state == EXEC_RUNNING)
 			store_flush_logs(s, e, now, false);
-		if (e->state == EXEC_DONE && store_outcome(s, e) == 0)
-			e->state = EXEC_FINISHED;
+		if (e->state == EXEC_DONE &&
+		    store_outcome(s, e, dispatch_successor_queue(s, e)) == 0)
+			exec_change_state(e, EXEC_FINISHED);
 		if ((e->state == EXEC_FINISHED || e->state == EXEC_ABORTING) &&
-		    exec_released(e, now))
+		    exec_release(e, now))
 			exec_unlink(s, e);
 		e = next;
 	}
 }
 
-static int64_t next_wakeup(const struct sched *s)
+static int64_t next_wakeup(const struct sched *s, int64_t now)
 {
 	int64_t next = s->next_poll_ms;
 
-	if (s->session_up && s->next_heartbeat_ms < next)
+	if (s->session.up && s->next_heartbeat_ms < next)
 		next = s->next_heartbeat_ms;
-	if (s->session_up && s->next_rescue_ms < next)
+	if (s->session.up && s->next_rescue_ms < next)
 		next = s->next_rescue_ms;
-	if (!s->session_up && s->next_connect_ms < next)
-		next = s->next_connect_ms;
+	if (!s->session.up && s->session.next_connect_ms < next)
+		next = s->session.next_connect_ms;
 	if (probe_next_deadline(s) < next)
 		next = probe_next_deadline(s);
 	if (s->stopping && s->stop_deadline_ms < next)
 		next = s->stop_deadline_ms;
 	for (const struct exec *e = s->execs; e != NULL; e = e->next) {
-		int64_t d = exec_next_deadline(e);
+		int64_t d = exec_next_deadline(e, now);
 
 		if (d < next)
 			next = d;
@@ -189,7 +243,7 @@ static void build_pollset(struct sched *s, struct pollset *ps)
 {
 	ps->n = 0;
 	pollset_add(ps, s->sigfd, POLLIN, WATCH_SIGNAL, NULL);
-	pollset_add(ps, session_fd(s), POLLIN, WATCH_DB, NULL);
+	pollset_add(ps, session_fd(&s->session), POLLIN, WATCH_DB, NULL);
 	for (struct exec *e = s->execs; e != NULL; e = e->next)
 		exec_poll_fds(e, ps);
 	probe_poll_fds(s, ps);
@@ -223,16 +277,17 @@ static void handle_events(struct sched *s, struct pollset *ps)
 			on_signal(s);
 			break;
 		case WATCH_DB:
-			session_on_readable(s);
+			session_on_readable(&s->session);
+			route_notices(s);
 			break;
 		case WATCH_EXEC:
 			/* an earlier event of this turn may have finished it */
 			if (exec_listed(s, ps->w[i].obj))
-				exec_on_fd(s, ps->w[i].obj, ps->pfd[i].fd, rev);
+				exec_on_readable(ps->w[i].obj, ps->pfd[i].fd, rev);
 			break;
 		case WATCH_PROBE:
 			if (probe_listed(s, ps->w[i].obj))
-				probe_on_fd(s, ps->w[i].obj, rev);
+				probe_on_fd(ps->w[i].obj, rev);
 			break;
 		}
 	}
@@ -260,18 +315,20 @@ int sched_run(struct sched *s)
 		int64_t now = now_ms();
 		int64_t timeout;
 
-		session_maintain(s, now);
+		on_session_change(s, session_maintain(&s->session, now));
 		timers(s, now);
-		session_notifies(s);
+		route_notices(s);
 		dispatch(s);
 		progress(s, now_ms());
+		registry_sync_available(s);
 		registry_retire_idle(s);
 		if (finished(s, now_ms()))
 			break;
 		build_pollset(s, &ps);
 		/* A notification that came with a reply, or a device freed by
 		 * progress(): claim before sleeping. */
-		timeout = session_notifies(s) || dispatch_ready(s) ? 0 : next_wakeup(s) - now_ms();
+		now = now_ms();
+		timeout = route_notices(s) || dispatch_ready(s) ? 0 : next_wakeup(s, now) - now;
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(ps.pfd, (nfds_t)ps.n, (int)(timeout > 60000 ? 60000 : timeout)) < 0 &&

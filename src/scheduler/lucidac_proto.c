@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "scheduler/lucidac_proto.h"
-#include "scheduler/util.h"
 
 static void reply_error_text(struct luci_reply *r, json_t *error, json_t *code)
 {

@@ -25,6 +25,12 @@
 
 #define DEFAULT_CONFIG ACLOUD_SYSCONFDIR "/acloud.yml"
 
+/* Every module's statements, prepared on each new connection. */
+static const struct db_statement *const sched_statement_sets[] = {
+	exec_statements,     claim_statements,  store_statements,
+	registry_statements, rescue_statements, NULL,
+};
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -150,9 +156,12 @@ int main(int argc, char **argv)
 	if (load_config(&s, &devs) != 0)
 		goto out;
 	s.exe_dir = find_exe_dir();
+	s.session.me = s.me;
+	s.env = (struct exec_env){ .session = &s.session, .me = s.me, .exe_dir = s.exe_dir };
 	if (setup_signals(&s) != 0)
 		goto out;
-	if (db_init(&s.db, s.app->database, "acloud-scheduler", sched_statement_sets) != DB_OK)
+	if (db_init(&s.session.db, s.app->database, "acloud-scheduler", sched_statement_sets) !=
+	    DB_OK)
 		goto out;
 	if (registry_apply(&s, devs) != 0)
 		goto out;
@@ -163,7 +172,7 @@ out:
 	if (devs != NULL)
 		devices_config_free(devs);
 	registry_free(&s);
-	db_close(&s.db);
+	db_close(&s.session.db);
 	if (s.app != NULL)
 		app_config_free(s.app);
 	free(s.exe_dir);

@@ -1,10 +1,12 @@
 /*
  * probe: availability of the devices this scheduler drives, re-checked
- * every 10 s while a device is idle.  simulator: always available;
- * command: the executable exists and may be executed; lucidac: a TCP
- * connect and a get_entities request, where any well-formed JSON object in
- * reply counts as alive (lucipy's Emulation answers ping with an error).
- * A lucidac probe is a small non-blocking state machine owned by its slot.
+ * every 10 s while a device is idle.  Each driver answers for its devices
+ * (driver_ops.probe): at once (simulator: always; command: the executable
+ * exists and may be executed), or with a request to send over TCP, where
+ * any well-formed JSON object in reply counts as alive (lucidac:
+ * get_entities).  Such a probe is a small non-blocking state machine owned
+ * by its slot.  The verdict goes to the slot (slot_set_available); the
+ * registry writes it.
  */
 #include "autoconfig.h"
 
@@ -13,9 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "common/log.h"
+#include "scheduler/drivers.h"
 #include "scheduler/jsonl.h"
-#include "scheduler/lucidac_proto.h"
 #include "scheduler/net.h"
 #include "scheduler/sched.h"
 
@@ -43,7 +47,7 @@ void probe_free(struct probe *p)
 	free(p);
 }
 
-static void probe_done(struct sched *s, struct probe *p, bool alive, const char *why)
+static void probe_done(struct probe *p, bool alive, const char *why)
 {
 	struct slot *slot = p->slot;
 
@@ -51,75 +55,57 @@ static void probe_done(struct sched *s, struct probe *p, bool alive, const char 
 		log_warn("device %s probe failed: %s", slot->name, why);
 	slot->probe = NULL;
 	probe_free(p);
-	registry_set_available(s, slot, alive);
+	slot_set_available(slot, alive);
 }
 
-static bool executable(const char *file)
-{
-	const char *path = getenv("PATH");
-	struct buf b = { 0 };
-	bool ok = false;
-
-	if (strchr(file, '/') != NULL || path == NULL)
-		return access(file, X_OK) == 0;
-	while (!ok && *path) {
-		size_t n = strcspn(path, ":");
-
-		buf_reset(&b);
-		if (buf_append(&b, path, n) == 0 && buf_printf(&b, "/%s", file) == 0)
-			ok = access(b.data, X_OK) == 0;
-		path += n + (path[n] == ':');
-	}
-	buf_free(&b);
-	return ok;
-}
-
-static void probe_command(struct sched *s, struct slot *slot)
-{
-	char *path = slot->cfg->n_command > 0 ? sched_resolve_exe(s, slot->cfg->command[0]) : NULL;
-
-	registry_set_available(s, slot, path != NULL && executable(path));
-	free(path);
-}
-
-static void probe_lucidac_start(struct sched *s, struct slot *slot, int64_t now)
+/* Ask plan's request over TCP; the slot owns the probe until it is done. */
+static void probe_ask(struct slot *slot, struct probe_plan *plan, int64_t now)
 {
 	struct probe *p = calloc(1, sizeof(*p));
-	char id[37];
 
-	if (p == NULL)
+	if (p == NULL) {
+		free(plan->request);
 		return;
+	}
 	p->slot = slot;
 	jsonl_init(&p->rx, PROBE_LINE_MAX);
-	net_new_id(id);
-	p->req = luci_encode(id, "get_entities", NULL, &p->req_len);
-	p->fd = net_connect_start(slot->cfg->host, slot->cfg->port);
+	p->req = plan->request;
+	p->req_len = plan->request_len;
+	p->fd = net_connect_start(plan->host, plan->port);
 	p->deadline_ms = now + PROBE_TIMEOUT_MS;
 	slot->probe = p;
-	if (p->req == NULL || p->fd < 0)
-		probe_done(s, p, false, strerror(errno));
+	if (p->fd < 0)
+		probe_done(p, false, strerror(errno));
+}
+
+static void probe_start(struct sched *s, struct slot *slot, int64_t now)
+{
+	const struct driver_ops *ops = driver_for(slot->cfg->driver);
+	struct probe_plan plan = { 0 };
+
+	switch (ops->probe(slot->cfg, &s->env, &plan)) {
+	case PROBE_ALIVE:
+		slot_set_available(slot, true);
+		break;
+	case PROBE_DEAD:
+		slot_set_available(slot, false);
+		break;
+	case PROBE_ASK:
+		probe_ask(slot, &plan, now);
+		break;
+	}
 }
 
 void probe_tick(struct sched *s, int64_t now)
 {
 	for (struct slot *slot = s->slots; slot != NULL; slot = slot->next) {
 		if (slot->probe != NULL && now >= slot->probe->deadline_ms)
-			probe_done(s, slot->probe, false, "no answer");
+			probe_done(slot->probe, false, "no answer");
 		if (!slot->locked || slot->retiring || slot->exec != NULL || slot->probe != NULL ||
 		    now < slot->next_probe_ms)
 			continue;
 		slot->next_probe_ms = now + SCHED_PROBE_INTERVAL_MS;
-		switch (slot->cfg->driver) {
-		case DRIVER_SIMULATOR:
-			registry_set_available(s, slot, true);
-			break;
-		case DRIVER_COMMAND:
-			probe_command(s, slot);
-			break;
-		case DRIVER_LUCIDAC:
-			probe_lucidac_start(s, slot, now);
-			break;
-		}
+		probe_start(s, slot, now);
 	}
 }
 
@@ -136,14 +122,14 @@ void probe_poll_fds(struct sched *s, struct pollset *ps)
 }
 
 /* 0 while the probe goes on, -1 when it is over (and freed). */
-static int probe_send(struct sched *s, struct probe *p)
+static int probe_send(struct probe *p)
 {
 	int err;
 
 	if (!p->connected) {
 		err = net_connect_result(p->fd);
 		if (err != 0) {
-			probe_done(s, p, false, strerror(err));
+			probe_done(p, false, strerror(err));
 			return -1;
 		}
 		p->connected = true;
@@ -154,7 +140,7 @@ static int probe_send(struct sched *s, struct probe *p)
 		if (n < 0 && errno == EAGAIN)
 			return 0;
 		if (n < 0) {
-			probe_done(s, p, false, strerror(errno));
+			probe_done(p, false, strerror(errno));
 			return -1;
 		}
 		p->req_off += (size_t)n;
@@ -162,42 +148,49 @@ static int probe_send(struct sched *s, struct probe *p)
 	return 0;
 }
 
-static void probe_read(struct sched *s, struct probe *p)
+static bool is_json_object(const char *line, size_t len)
+{
+	json_t *root = json_loadb(line, len, 0, NULL);
+	bool ok = json_is_object(root);
+
+	json_decref(root);
+	return ok;
+}
+
+static void probe_read(struct probe *p)
 {
 	char chunk[8192];
 	const char *line;
 	size_t len;
-	struct luci_reply r;
 	ssize_t n = read(p->fd, chunk, sizeof(chunk));
 	int rc;
 
 	if (n < 0 && errno == EAGAIN)
 		return;
 	if (n <= 0) {
-		probe_done(s, p, false, n == 0 ? "connection closed" : strerror(errno));
+		probe_done(p, false, n == 0 ? "connection closed" : strerror(errno));
 		return;
 	}
 	if (jsonl_feed(&p->rx, chunk, (size_t)n) != 0) {
-		probe_done(s, p, false, "out of memory");
+		probe_done(p, false, "out of memory");
 		return;
 	}
 	rc = jsonl_next(&p->rx, &line, &len);
 	if (rc == 0)
 		return;
-	if (rc < 0 || luci_reply_parse(line, len, &r) != 0) {
-		probe_done(s, p, false, "malformed reply");
+	if (rc < 0 || !is_json_object(line, len)) {
+		probe_done(p, false, "malformed reply");
 		return;
 	}
-	luci_reply_free(&r);
-	probe_done(s, p, true, NULL);
+	probe_done(p, true, NULL);
 }
 
-void probe_on_fd(struct sched *s, struct probe *p, short revents)
+void probe_on_fd(struct probe *p, short revents)
 {
-	if ((revents & POLLOUT || !p->connected) && probe_send(s, p) != 0)
+	if ((revents & POLLOUT || !p->connected) && probe_send(p) != 0)
 		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
-		probe_read(s, p);
+		probe_read(p);
 }
 
 int64_t probe_next_deadline(const struct sched *s)

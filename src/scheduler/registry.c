@@ -17,9 +17,29 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "scheduler/drivers.h"
 #include "scheduler/sched.h"
 
 #define ENTITY_MAX ((size_t)16 << 20)
+
+const struct db_statement registry_statements[] = {
+	{ "lock_device",
+	  "SELECT pg_try_advisory_lock(hashtextextended('acloud-device:' || $1, 0))" },
+	{ "unlock_device",
+	  "SELECT pg_advisory_unlock(hashtextextended('acloud-device:' || $1, 0))" },
+	{ "device_upsert",
+	  "INSERT INTO devices (name, class, driver, entity, available, configured, updated_at)"
+	  " VALUES ($1, $2::device_class, $3, $4::bytea, false, true, now())"
+	  " ON CONFLICT (name) DO UPDATE SET class = EXCLUDED.class, driver = EXCLUDED.driver,"
+	  "  entity = EXCLUDED.entity, configured = true, updated_at = now()" },
+	{ "device_unconfigure",
+	  "UPDATE devices SET configured = false, available = false, updated_at = now()"
+	  " WHERE configured AND NOT (name = ANY($1::text[]))" },
+	{ "device_available",
+	  "UPDATE devices SET available = $2::boolean, updated_at = now()"
+	  " WHERE name = $1 AND configured AND available IS DISTINCT FROM $2::boolean" },
+	{ NULL, NULL },
+};
 
 static struct slot *slot_find(struct sched *s, const char *name)
 {
@@ -53,7 +73,7 @@ static void slot_unlock(struct sched *s, struct slot *slot)
 
 	if (!slot->locked)
 		return;
-	res = session_exec(s, "unlock_device", 1, params);
+	res = session_exec(&s->session, "unlock_device", 1, params);
 	PQclear(res);
 	slot->locked = false;
 	log_info("device %s released", slot->name);
@@ -142,28 +162,16 @@ out:
 	return data;
 }
 
-static const char *driver_name(enum device_driver d)
-{
-	switch (d) {
-	case DRIVER_SIMULATOR:
-		return "simulator";
-	case DRIVER_LUCIDAC:
-		return "lucidac";
-	case DRIVER_COMMAND:
-		return "command";
-	}
-	return "unknown";
-}
-
 static int upsert_device(struct sched *s, const struct device_config *dc)
 {
 	size_t entity_len = 0;
 	char *entity = dc->entity_path ? read_entity(dc->entity_path, &entity_len) : NULL;
-	const char *params[4] = { dc->name, device_class_name(dc->cls), driver_name(dc->driver),
-		                  entity };
+	const char *params[4] = { dc->name, device_class_name(dc->cls),
+		                  driver_for(dc->driver)->name, entity };
 	const int lengths[4] = { 0, 0, 0, (int)entity_len };
 	const int formats[4] = { 0, 0, 0, 1 };
-	PGresult *res = session_exec_bin(s, "device_upsert", 4, params, lengths, formats, 0);
+	PGresult *res =
+		session_exec_bin(&s->session, "device_upsert", 4, params, lengths, formats, 0);
 	int rc = res != NULL && db_result_ok(res) ? 0 : -1;
 
 	if (res != NULL && rc != 0)
@@ -188,7 +196,7 @@ static int unconfigure_others(struct sched *s)
 	if (buf_append_str(&names, "}") != 0)
 		goto out;
 	params[0] = names.data;
-	res = session_exec(s, "device_unconfigure", 1, params);
+	res = session_exec(&s->session, "device_unconfigure", 1, params);
 	rc = res != NULL && db_result_ok(res) ? 0 : -1;
 	if (res != NULL && rc != 0)
 		log_error("devices: %s", PQresultErrorMessage(res));
@@ -202,7 +210,7 @@ void registry_write(struct sched *s)
 {
 	int rc = 0;
 
-	if (!s->registry_dirty || !s->session_up)
+	if (!s->registry_dirty || !s->session.up)
 		return;
 	for (size_t i = 0; i < s->devs->n_devices; i++)
 		rc |= upsert_device(s, &s->devs->devices[i]);
@@ -216,12 +224,11 @@ void registry_write(struct sched *s)
 static void try_lock(struct sched *s, struct slot *slot)
 {
 	const char *params[1] = { slot->name };
-	PGresult *res = session_exec(s, "lock_device", 1, params);
+	PGresult *res = session_exec(&s->session, "lock_device", 1, params);
 
 	if (res != NULL && db_result_ok(res) && PQntuples(res) == 1 &&
 	    strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
 		slot->locked = true;
-		slot->available_known = false;
 		slot->next_probe_ms = 0;
 		slot->wanted = true;
 		log_info("driving device %s", slot->name);
@@ -233,35 +240,32 @@ void registry_locks(struct sched *s)
 {
 	if (s->stopping)
 		return;
-	for (struct slot *slot = s->slots; slot != NULL && s->session_up; slot = slot->next)
+	for (struct slot *slot = s->slots; slot != NULL && s->session.up; slot = slot->next)
 		if (!slot->locked && !slot->retiring)
 			try_lock(s, slot);
 }
 
 void registry_locks_lost(struct sched *s)
 {
-	for (struct slot *slot = s->slots; slot != NULL; slot = slot->next) {
+	for (struct slot *slot = s->slots; slot != NULL; slot = slot->next)
 		slot->locked = false;
-		slot->available_known = false;
-	}
 }
 
-void registry_set_available(struct sched *s, struct slot *slot, bool available)
+static void write_available(struct sched *s, struct slot *slot)
 {
-	const char *params[2] = { slot->name, available ? "true" : "false" };
-	PGresult *res;
+	const char *params[2] = { slot->name, slot->available ? "true" : "false" };
+	PGresult *res = session_exec(&s->session, "device_available", 2, params);
 
-	if (available != slot->available)
-		log_info("device %s is %savailable", slot->name, available ? "" : "not ");
-	if (available && !slot->available)
-		slot->wanted = true;
-	slot->available = available;
-	if (!slot->locked || slot->retiring)
-		return;
-	res = session_exec(s, "device_available", 2, params);
 	if (res != NULL && db_result_ok(res))
-		slot->available_known = true;
+		slot->available_unsaved = false;
 	PQclear(res);
+}
+
+void registry_sync_available(struct sched *s)
+{
+	for (struct slot *slot = s->slots; slot != NULL && s->session.up; slot = slot->next)
+		if (slot->locked && !slot->retiring && slot->available_unsaved)
+			write_available(s, slot);
 }
 
 void registry_want_queue(struct sched *s, const char *queue)

@@ -6,9 +6,8 @@ libacloud_sim_a_SOURCES = \
 	src/sim/rhs.c src/sim/rhs.h \
 	src/sim/integrate.c src/sim/integrate.h \
 	src/sim/result.c src/sim/result.h \
-	src/sim/simrun.c src/sim/simrun.h \
-	src/sim/base64.c src/sim/base64.h
-SIM_LIBS = libacloud_sim.a $(CIRCUIT_LIBS)
+	src/sim/simrun.c src/sim/simrun.h
+SIM_LIBS = libacloud_sim.a libacloud_circuit.a libacloud_common.a $(JANSSON_LIBS) $(M_LIBS)
 
 bin_PROGRAMS += acloud-sim
 acloud_sim_SOURCES = src/sim/sim_main.c

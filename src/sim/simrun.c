@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "sim/base64.h"
+#include "common/base64.h"
 #include "sim/result.h"
 #include "sim/simrun.h"
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_base64: base64_decode() (sim/base64.h), which decodes the
+ * fuzz_base64: base64_decode() (common/base64.h), which decodes the
  * "circuit_apb" field of task bodies.  Checks the contract: a failure
  * leaves *out NULL; an accepted text decodes to bytes whose unpadded
  * encoding is that text again (strict: one meaning per text).
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "sim/base64.h"
+#include "common/base64.h"
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "sim/base64.h"
+#include "common/base64.h"
 #include "circuit/circuit.h"
 #include "sim/integrate.h"
 #include "sim/result.h"

@@ -1,5 +1,6 @@
 /*
- * Unit tests of src/scheduler/util.c: the buffer and the UTF-8 cleaning
+ * Unit tests of src/common/buf.c and src/scheduler/text.c: the buffer and
+ * the UTF-8 cleaning
  * that keeps arbitrary child output storable as text.
  */
 #include "autoconfig.h"
@@ -8,7 +9,8 @@
 
 #include <criterion/criterion.h>
 
-#include "scheduler/util.h"
+#include "common/buf.h"
+#include "scheduler/text.h"
 
 static void clean_is(const char *in, size_t len, const char *want)
 {
@@ -50,18 +52,9 @@ Test(sched_util, buffer_append_consume_printf)
 	cr_assert_str_eq(b.data, "hello 42-x");
 	buf_consume(&b, 6);
 	cr_assert_str_eq(b.data, "42-x");
-	cr_assert_eq(buf_append_text(&b, "\x01ok", 3), 0);
+	cr_assert_eq(text_append(&b, "\x01ok", 3), 0);
 	cr_assert_str_eq(b.data, "42-x?ok");
 	buf_consume(&b, 100);
 	cr_assert_eq(b.len, 0);
 	buf_free(&b);
-}
-
-Test(sched_util, uuid_shape)
-{
-	cr_assert(is_uuid("0b0e2c9a-6f1d-4d8e-9b7a-1c2d3e4f5a6b"));
-	cr_assert_not(is_uuid("0B0E2C9A-6F1D-4D8E-9B7A-1C2D3E4F5A6B"));
-	cr_assert_not(is_uuid("0b0e2c9a-6f1d-4d8e-9b7a-1c2d3e4f5a6"));
-	cr_assert_not(is_uuid("0b0e2c9a-6f1d-4d8e-9b7a-1c2d3e4f5a6bb"));
-	cr_assert_not(is_uuid("0b0e2c9a06f1d-4d8e-9b7a-1c2d3e4f5a6b"));
 }

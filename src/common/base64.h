@@ -3,8 +3,8 @@
  * padding optional, no whitespace), for APB circuits carried in JSON
  * ("circuit_apb").
  */
-#ifndef ACLOUD_SIM_BASE64_H
-#define ACLOUD_SIM_BASE64_H
+#ifndef ACLOUD_COMMON_BASE64_H
+#define ACLOUD_COMMON_BASE64_H
 
 #include <stddef.h>
 #include <stdint.h>

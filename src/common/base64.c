@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-#include "sim/base64.h"
+#include "common/base64.h"
 
 static int sextet(char ch)
 {
