@@ -105,6 +105,7 @@ struct auth_key {
 	bool enabled;                 /* default true */
 	bool admin;                   /* default false */
 	int priority;                 /* default: defaults.priority */
+	int max_session_s;            /* longest session it may take; 0 = none (default) */
 	bool has_device_whitelist;    /* false: every device */
 	char **devices;               /* whitelist, n_devices entries */
 	size_t n_devices;
@@ -113,8 +114,9 @@ struct auth_key {
 
 struct auth_config {
 	char *source_path;
-	uint64_t stamp;       /* file_stamp() when read */
-	int default_priority; /* default 1 */
+	uint64_t stamp;            /* file_stamp() when read */
+	int default_priority;      /* default 1 */
+	int default_max_session_s; /* default 0: no sessions */
 	struct class_limits default_limits[DEVICE_CLASS_COUNT];
 	struct auth_key *keys;
 	size_t n_keys;
