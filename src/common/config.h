@@ -2,7 +2,8 @@
  * config: the three operator files, parsed with libyaml into typed structs.
  *
  *   acloud.yml   where things are (database, socket, files) and tunables
- *   auth.yml     API keys, profiles, device whitelists, limits, priority
+ *   auth.yml     API keys, profiles, device whitelists, limits, priority,
+ *                session bounds (max_session_s)
  *   devices.yml  devices and per-backend compilers
  *
  * Each loader validates everything (unknown field, duplicate id or key, bad
