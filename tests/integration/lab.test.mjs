@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { api, KEYS, ROOT, STATE, HTTP_BASE, pidOf, childrenOf, sleep, waitFor } from './lib/api.mjs';
+import { api, KEYS, ROOT, STATE, HTTP_BASE, pidOf, childrenOf, psql, sleep, waitFor } from './lib/api.mjs';
 
 const admin = KEYS.admin;
 const iso = (ms) => new Date(ms).toISOString();
@@ -90,6 +90,23 @@ test('sessions: within max_session_s and the whitelist; shown in GET /devices; e
   assert.equal(ended.state, 'ended');
   assert.equal((await api('GET', '/api/v1/devices/sim-4', { key: KEYS.alice })).json.reserved_until, null);
   assert.equal((await api('DELETE', `/api/v1/reservations/${s.json.id}`, { key: KEYS.alice })).status, 409);
+});
+
+test('queue_position counts the holder\'s tasks while their reservation runs', async () => {
+  // down-1 is never reachable, so its queue stands still.
+  const queued = (user, prio, ageS) => psql(`INSERT INTO tasks (id, user_id, type, device_name, device_class, queue,
+    priority, created_at) VALUES (gen_random_uuid(), '${user}', 'run', 'down-1', 'REDAC', 'device:down-1', ${prio},
+    now() - interval '${ageS} s') RETURNING id`);
+  const mine = queued('alice', 2, 60);
+  queued('searcher', 1, 30);
+  try {
+    const position = async () => (await api('GET', `/api/v1/tasks/${mine}`, { key: KEYS.alice })).json.queue_position;
+    assert.equal(await position(), 1);
+    psql("SELECT outcome FROM acloud_create_reservation('down-1', 'searcher', now(), now() + interval '1 hour', NULL, 'reservation', 'admin', false)");
+    assert.equal(await position(), 2, 'the holder\'s task goes first');
+  } finally {
+    psql("DELETE FROM reservations WHERE device_name = 'down-1'; DELETE FROM tasks WHERE device_name = 'down-1'");
+  }
 });
 
 test('maintenance: 503 for new runs, shown with its reason, admin only, and off again', async () => {
