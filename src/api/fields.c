@@ -5,11 +5,13 @@
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "api/body.h"
 #include "api/fields.h"
 #include "api/response.h"
+#include "api/timefmt.h"
 #include "api/validate.h"
 
 static void fail_with_items(struct field_failure *fail, json_t *errors)
@@ -51,30 +53,62 @@ static bool read_path_param(const char *s, const struct field_spec *spec, struct
 	return false;
 }
 
-/* Query parameters are integers today (limit, offset). */
-static bool read_query_param(const struct request *r, const struct field_spec *spec,
-                             struct field_value *out, struct field_failure *fail)
+static bool read_query_integer(const char *value, const struct field_spec *spec,
+                               struct field_value *out, struct field_failure *fail)
 {
-	char value[32], msg[96];
+	char msg[96];
 	long v;
 
-	out->integer = spec->def_int;
-	switch (request_query_param(r, spec->name, value, sizeof(value))) {
-	case QUERY_ABSENT:
-		return true;
-	case QUERY_FOUND:
-		if (!parse_bounded_long(value, (long)spec->min, (long)spec->max, &v))
-			break;
+	if (parse_bounded_long(value, (long)spec->min, (long)spec->max, &v)) {
 		out->integer = v;
 		out->present = true;
 		return true;
-	default:
-		break;
 	}
 	snprintf(msg, sizeof(msg), "Input should be an integer from %ld to %ld", (long)spec->min,
 	         (long)spec->max);
 	fail_with_item(fail, json_pack("[s,s]", "query", spec->name), "int_parsing", msg);
 	return false;
+}
+
+static bool read_query_text(const char *value, const struct field_spec *spec,
+                            struct field_value *out, struct field_failure *fail)
+{
+	if (spec->type == FIELD_DATETIME && parse_iso8601(value, &out->number) == 0) {
+		out->present = true;
+		return true;
+	}
+	if (spec->type == FIELD_NAME && valid_name(value)) {
+		snprintf(out->text, sizeof(out->text), "%s", value);
+		out->str = out->text;
+		out->present = true;
+		return true;
+	}
+	if (spec->type == FIELD_DATETIME)
+		fail_with_item(fail, json_pack("[s,s]", "query", spec->name), "datetime_parsing",
+		               "Input should be a valid ISO 8601 datetime");
+	else
+		fail_with_item(fail, json_pack("[s,s]", "query", spec->name),
+		               "string_pattern_mismatch",
+		               "String should match pattern '^[A-Za-z0-9_.-]{1,64}$'");
+	return false;
+}
+
+/* Query parameters: integers (limit, offset), names and datetimes. */
+static bool read_query_param(const struct request *r, const struct field_spec *spec,
+                             struct field_value *out, struct field_failure *fail)
+{
+	char value[128];
+	int found;
+
+	out->integer = spec->def_int;
+	found = request_query_param(r, spec->name, value, sizeof(value));
+	if (found == QUERY_ABSENT)
+		return true;
+	if (found != QUERY_FOUND)
+		value[0] = '\0'; /* a bad escape or too long: no valid value */
+	if (spec->type == FIELD_INTEGER)
+		return read_query_integer(value, spec, out, fail);
+	return read_query_text(value, spec, out, fail);
 }
 
 /* ---- body ---------------------------------------------------------------- */
@@ -136,6 +170,41 @@ static void read_body_uuid(json_t *body, const struct field_spec *spec, struct f
 	out->present = true;
 }
 
+static void read_body_datetime(json_t *body, const struct field_spec *spec, struct field_value *out,
+                               json_t *errors)
+{
+	const char *s = NULL;
+
+	if (!body_string(body, spec->name, spec->required, spec->max_len, &s, errors))
+		return;
+	if (parse_iso8601(s, &out->number) != 0) {
+		validation_add(errors, body_loc(spec->name), "datetime_parsing",
+		               "Input should be a valid ISO 8601 datetime");
+		return;
+	}
+	out->str = s;
+	out->present = true;
+}
+
+static void read_body_bool(json_t *body, const struct field_spec *spec, struct field_value *out,
+                           json_t *errors)
+{
+	json_t *v = json_object_get(body, spec->name);
+
+	if (v == NULL || (json_is_null(v) && !spec->required)) {
+		if (spec->required)
+			validation_add(errors, body_loc(spec->name), "missing", "Field required");
+		return;
+	}
+	if (!json_is_boolean(v)) {
+		validation_add(errors, body_loc(spec->name), "bool_type",
+		               "Input should be a valid boolean");
+		return;
+	}
+	out->integer = json_is_true(v);
+	out->present = true;
+}
+
 static void read_body_field(const struct request *r, json_t *body, const struct field_spec *spec,
                             struct field_value *values, size_t slot, json_t *errors)
 {
@@ -154,6 +223,8 @@ static void read_body_field(const struct request *r, json_t *body, const struct 
 		break;
 	case FIELD_INTEGER:
 		out->integer = spec->def_int;
+		if (spec->required && json_object_get(body, spec->name) == NULL)
+			validation_add(errors, body_loc(spec->name), "missing", "Field required");
 		out->present =
 			body_integer(body, spec->name, spec->min, spec->max, &out->integer, errors);
 		break;
@@ -165,6 +236,12 @@ static void read_body_field(const struct request *r, json_t *body, const struct 
 	case FIELD_UUID:
 		read_body_uuid(body, spec, out, errors);
 		break;
+	case FIELD_DATETIME:
+		read_body_datetime(body, spec, out, errors);
+		break;
+	case FIELD_BOOL:
+		read_body_bool(body, spec, out, errors);
+		break;
 	case FIELD_STRING_LIST:
 	case FIELD_ENUM_LIST:
 		fields_read_list(body, spec, out, errors);
@@ -174,7 +251,7 @@ static void read_body_field(const struct request *r, json_t *body, const struct 
 		spec->validate(r, spec, body, values, errors);
 		break;
 	case FIELD_NAME:
-		break; /* path parameters only */
+		break; /* path and query only */
 	}
 }
 

@@ -18,7 +18,8 @@
 
 #include "api/request.h"
 
-#define FIELDS_QUERY_MAX 4
+#define FIELDS_QUERY_MAX 6
+#define FIELDS_TEXT_MAX  64
 #define FIELDS_BODY_MAX  12
 
 enum field_type {
@@ -27,7 +28,9 @@ enum field_type {
 	FIELD_INTEGER,     /* body or query: an integer in [min, max]; else def_int */
 	FIELD_ENUM,        /* body: one of choices; the value is its index */
 	FIELD_UUID,        /* path, or body string of at most max_len: a UUID */
-	FIELD_NAME,        /* path: [A-Za-z0-9_.-]{1,64}; else 404 not_found */
+	FIELD_NAME,        /* path: [A-Za-z0-9_.-]{1,64}, else 404 not_found; query: else 422 */
+	FIELD_DATETIME,    /* body string or query: ISO 8601, as epoch seconds in .number */
+	FIELD_BOOL,        /* body: true or false, in .integer */
 	FIELD_STRING_LIST, /* body: a list of at most max_items strings of max_len */
 	FIELD_ENUM_LIST,   /* body: a list of at most max_items of choices */
 	FIELD_CUSTOM,      /* body: the spec's own validator reads the key */
@@ -38,11 +41,12 @@ enum field_type {
  * and present == false. */
 struct field_value {
 	bool present;
-	const char *str;   /* FIELD_STRING, FIELD_NAME: borrowed */
-	char uuid[37];     /* FIELD_UUID: lower-case */
-	long long integer; /* FIELD_INTEGER; FIELD_ENUM: the index */
-	double number;     /* FIELD_NUMBER */
-	json_t *json;      /* lists, custom values: borrowed from the body */
+	const char *str; /* FIELD_STRING, FIELD_NAME: borrowed, or .text of a query name */
+	char text[FIELDS_TEXT_MAX + 1]; /* FIELD_NAME in the query: the decoded value */
+	char uuid[37];                  /* FIELD_UUID: lower-case */
+	long long integer;              /* FIELD_INTEGER; FIELD_ENUM: the index */
+	double number;                  /* FIELD_NUMBER */
+	json_t *json;                   /* lists, custom values: borrowed from the body */
 };
 
 /* What a handler receives: values by the slot its route declared. */

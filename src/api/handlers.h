@@ -1,6 +1,7 @@
 /*
  * handlers: one function per operation, implemented one file per resource
- * (health.c, system.c, users.c, devices.c, tasks*.c, search.c), and the
+ * (health.c, system.c, users.c, devices.c, reservations.c, tasks*.c,
+ * search.c, prometheus.c), and the
  * prepared statements of each file, kept beside the handlers that run
  * them.  A handler runs after routing, authentication and input
  * validation: it reads r->key and its route's parsed values from `in`
@@ -21,6 +22,14 @@ void handle_system_status(struct request *r, const struct field_map *in);
 void handle_users_me(struct request *r, const struct field_map *in);
 void handle_devices_list(struct request *r, const struct field_map *in);
 void handle_device_entity(struct request *r, const struct field_map *in);
+void handle_device_get(struct request *r, const struct field_map *in);
+void handle_device_maintenance(struct request *r, const struct field_map *in);
+void handle_device_session(struct request *r, const struct field_map *in);
+void handle_reservation_create(struct request *r, const struct field_map *in);
+void handle_reservations_list(struct request *r, const struct field_map *in);
+void handle_reservation_get(struct request *r, const struct field_map *in);
+void handle_reservation_delete(struct request *r, const struct field_map *in);
+void handle_metrics(struct request *r, const struct field_map *in);
 void handle_tasks_compile(struct request *r, const struct field_map *in);
 void handle_tasks_run(struct request *r, const struct field_map *in);
 void handle_tasks_list(struct request *r, const struct field_map *in);
@@ -41,5 +50,7 @@ extern const struct db_statement devices_statements[];
 extern const struct db_statement tasks_create_statements[];
 extern const struct db_statement tasks_read_statements[];
 extern const struct db_statement tasks_modify_statements[];
+extern const struct db_statement reservations_statements[];
+extern const struct db_statement metrics_statements[];
 
 #endif

@@ -12,6 +12,7 @@
 #include "api/inputs.h"
 #include "api/response.h"
 #include "api/timefmt.h"
+#include "api/validate.h"
 #include "common/base64.h"
 #include "circuit/circuit.h"
 #include "common/config.h"
@@ -276,3 +277,109 @@ static const struct field_spec search_fields[] = {
 };
 static const struct body_schema search_body = { search_fields, N_OF(search_fields), true, NULL };
 const struct input_spec input_tasks_search = { .body = &search_body };
+
+/* ---- reservations, sessions, maintenance ---------------------------------- */
+
+static const struct field_spec reservation_id_path[] = {
+	{ .name = "reservation_id", .type = FIELD_UUID },
+};
+const struct input_spec input_reservation_id = { .path = reservation_id_path, .n_path = 1 };
+
+/* end after start, at most a week long, and not already over. */
+static void check_reservation_window(const struct request *r, const struct field_spec *spec,
+                                     json_t *body, struct field_value *values, json_t *errors)
+{
+	const struct field_value *start = &values[RESERVE_START], *end = &values[RESERVE_END];
+
+	(void)r;
+	(void)spec;
+	(void)body;
+	if (!start->present || !end->present)
+		return;
+	if (end->number <= start->number)
+		validation_add(errors, body_loc("end"), "value_error", "end must be after start");
+	else if (end->number - start->number > RESERVATION_MAX_S)
+		validation_add(errors, body_loc(NULL), "value_error",
+		               "A reservation may span at most 7 days");
+	else if (end->number <= now_epoch())
+		validation_add(errors, body_loc("end"), "value_error", "end must be in the future");
+}
+
+/* The holder must be a user of auth.yml. */
+static void read_reservation_user(const struct request *r, const struct field_spec *spec,
+                                  json_t *body, struct field_value *values, json_t *errors)
+{
+	struct field_value *out = &values[RESERVE_USER_ID];
+
+	if (!body_string(body, spec->name, true, spec->max_len, &out->str, errors))
+		return;
+	if (auth_find_by_id(r->ctx->auth, out->str) == NULL) {
+		validation_add(errors, body_loc(spec->name), "value_error", "Unknown user id %s",
+		               valid_name(out->str) ? out->str : "");
+		return;
+	}
+	out->present = true;
+}
+
+static const struct field_spec reservation_fields[] = {
+	[RESERVE_DEVICE_NAME] = { .name = "device_name",
+	                          .type = FIELD_STRING,
+	                          .required = true,
+	                          .max_len = 64 },
+	[RESERVE_USER_ID] = { .name = "user_id",
+	                      .type = FIELD_CUSTOM,
+	                      .max_len = 64,
+	                      .validate = read_reservation_user },
+	[RESERVE_START] = { .name = "start",
+	                    .type = FIELD_DATETIME,
+	                    .required = true,
+	                    .max_len = 64 },
+	[RESERVE_END] = { .name = "end", .type = FIELD_DATETIME, .required = true, .max_len = 64 },
+	[RESERVE_WINDOW] = { .type = FIELD_CHECK, .validate = check_reservation_window },
+};
+static const struct body_schema reservation_body = { reservation_fields, N_OF(reservation_fields),
+	                                             false, NULL };
+const struct input_spec input_reservation_create = { .body = &reservation_body };
+
+static const struct field_spec reservations_query[] = {
+	[RESERVATIONS_DEVICE_NAME] = { .name = "device_name", .type = FIELD_NAME },
+	[RESERVATIONS_USER_ID] = { .name = "user_id", .type = FIELD_NAME },
+	[RESERVATIONS_FROM] = { .name = "from", .type = FIELD_DATETIME },
+	[RESERVATIONS_TO] = { .name = "to", .type = FIELD_DATETIME },
+	[RESERVATIONS_LIMIT] = { .name = "limit",
+	                         .type = FIELD_INTEGER,
+	                         .min = 1,
+	                         .max = 1000,
+	                         .def_int = 100 },
+	[RESERVATIONS_OFFSET] = { .name = "offset",
+	                          .type = FIELD_INTEGER,
+	                          .min = 0,
+	                          .max = 1000000000LL },
+};
+const struct input_spec input_reservations_list = { .query = reservations_query,
+	                                            .n_query = N_OF(reservations_query) };
+
+static const struct field_spec session_fields[] = {
+	[SESSION_DURATION_S] = { .name = "duration_s",
+	                         .type = FIELD_INTEGER,
+	                         .required = true,
+	                         .min = 1,
+	                         .max = RESERVATION_MAX_S },
+};
+static const struct body_schema session_body = { session_fields, N_OF(session_fields), false,
+	                                         NULL };
+const struct input_spec input_device_session = { .path = device_name_path,
+	                                         .n_path = 1,
+	                                         .body = &session_body };
+
+static const struct field_spec maintenance_fields[] = {
+	[MAINTENANCE_ENABLED] = { .name = "enabled", .type = FIELD_BOOL, .required = true },
+	[MAINTENANCE_REASON] = { .name = "reason",
+	                         .type = FIELD_STRING,
+	                         .max_len = MAINTENANCE_REASON_MAX },
+};
+static const struct body_schema maintenance_body = { maintenance_fields, N_OF(maintenance_fields),
+	                                             false, NULL };
+const struct input_spec input_device_maintenance = { .path = device_name_path,
+	                                             .n_path = 1,
+	                                             .body = &maintenance_body };

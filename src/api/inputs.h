@@ -19,6 +19,46 @@ extern const struct input_spec input_task_id;
 /* /api/v1/devices/{device_name}/entity: path[0].str */
 extern const struct input_spec input_device_name;
 
+/* /api/v1/reservations/{reservation_id}: path[0].uuid */
+extern const struct input_spec input_reservation_id;
+
+/* POST /api/v1/reservations: start/end as epoch seconds in .number, end
+ * after start, at most a week, not over. */
+enum {
+	RESERVE_DEVICE_NAME,
+	RESERVE_USER_ID,
+	RESERVE_START,
+	RESERVE_END,
+	RESERVE_WINDOW
+};
+extern const struct input_spec input_reservation_create;
+#define RESERVATION_MAX_S (7 * 24 * 3600)
+
+/* GET /api/v1/reservations: filters, from/to as epoch seconds in .number */
+enum {
+	RESERVATIONS_DEVICE_NAME,
+	RESERVATIONS_USER_ID,
+	RESERVATIONS_FROM,
+	RESERVATIONS_TO,
+	RESERVATIONS_LIMIT,
+	RESERVATIONS_OFFSET
+};
+extern const struct input_spec input_reservations_list;
+
+/* POST /api/v1/devices/{device_name}/session: path[0].str */
+enum {
+	SESSION_DURATION_S
+};
+extern const struct input_spec input_device_session;
+
+/* PUT /api/v1/devices/{device_name}/maintenance: path[0].str */
+enum {
+	MAINTENANCE_ENABLED,
+	MAINTENANCE_REASON
+};
+extern const struct input_spec input_device_maintenance;
+#define MAINTENANCE_REASON_MAX 1000
+
 /* GET /api/v1/tasks */
 enum {
 	LIST_LIMIT,

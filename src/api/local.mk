@@ -13,9 +13,12 @@ libacloud_api_a_SOURCES = \
 	src/api/jsonout.c src/api/jsonout.h \
 	src/api/master.c src/api/master.h \
 	src/api/method.c src/api/method.h \
+	src/api/metrics.c src/api/metrics.h \
 	src/api/request.c src/api/request.h \
 	src/api/response.c src/api/response.h \
 	src/api/router.c src/api/router.h \
+	src/api/prometheus.c \
+	src/api/reservations.c \
 	src/api/routes.c \
 	src/api/search.c \
 	src/api/stmt.c src/api/stmt.h \

@@ -12,6 +12,7 @@
 
 #include "api/context.h"
 #include "api/master.h"
+#include "api/metrics.h"
 #include "api/router.h"
 #include "common/log.h"
 
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 		context_free(&ctx);
 		return 0;
 	}
+	if (metrics_init(api_routes, api_routes_count) != 0)
+		log_warn("no shared memory for the request metrics; GET /metrics will lack them");
 	status = master_run(&ctx, default_workers(workers > 0 ? workers : ctx.app->api_workers));
 	context_free(&ctx);
 	return status;

@@ -5,6 +5,7 @@
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,17 @@ static int read_body(struct request *r, FCGX_ParamArray envp)
 	return REQUEST_OK;
 }
 
+/* nginx's request id, for the access line: hex, or "-" when absent or odd. */
+static void read_request_id(struct request *r, const char *id)
+{
+	size_t n = id ? strspn(id, "0123456789abcdefABCDEF") : 0;
+
+	if (n == 0 || n > REQUEST_ID_MAX || id[n] != '\0')
+		snprintf(r->request_id, sizeof(r->request_id), "-");
+	else
+		memcpy(r->request_id, id, n + 1);
+}
+
 int request_parse(struct request *r, FCGX_Request *fcgi, struct api_context *ctx)
 {
 	FCGX_ParamArray envp = fcgi->envp;
@@ -77,6 +89,8 @@ int request_parse(struct request *r, FCGX_Request *fcgi, struct api_context *ctx
 	const char *query = FCGX_GetParam("QUERY_STRING", envp);
 
 	memset(r, 0, sizeof(*r));
+	read_request_id(r, FCGX_GetParam("REQUEST_ID", envp));
+	r->route_index = -1;
 	r->fcgi = fcgi;
 	r->ctx = ctx;
 	r->method_name = method ? method : "GET";

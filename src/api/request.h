@@ -19,6 +19,7 @@
 #define REQUEST_QUERY_MAX         4096
 #define REQUEST_MAX_PATH_PARAMS   4
 #define REQUEST_EXTRA_HEADERS_MAX 512
+#define REQUEST_ID_MAX            64
 
 struct request {
 	FCGX_Request *fcgi;
@@ -37,6 +38,8 @@ struct request {
 	const struct auth_key *key; /* set by authentication */
 	int status;                 /* what was answered, for the log */
 	bool responded;
+	char request_id[REQUEST_ID_MAX + 1]; /* nginx's $request_id (REQUEST_ID), or "-" */
+	int route_index;                     /* in the route table, -1: none matched */
 	char extra_headers[REQUEST_EXTRA_HEADERS_MAX];
 	size_t extra_headers_len;
 };

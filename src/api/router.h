@@ -21,9 +21,13 @@ struct route {
 	enum http_method method;
 	const char *pattern;
 	route_handler handler;
-	bool needs_auth;
+	int needs_auth;                 /* false, true (any enabled key) or ROUTE_ADMIN */
 	const struct input_spec *input; /* NULL: takes no input */
 };
+
+/* needs_auth of a route for admin keys only: 403 for other keys, before
+ * the input is read. */
+#define ROUTE_ADMIN 2
 
 enum route_outcome {
 	ROUTE_FOUND,

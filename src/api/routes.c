@@ -16,8 +16,21 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/api/v1/system/status", handle_system_status, true, NULL },
 	{ HTTP_GET, "/api/v1/users/me", handle_users_me, true, NULL },
 	{ HTTP_GET, "/api/v1/devices", handle_devices_list, true, NULL },
+	{ HTTP_GET, "/api/v1/devices/{device_name}", handle_device_get, true, &input_device_name },
 	{ HTTP_GET, "/api/v1/devices/{device_name}/entity", handle_device_entity, true,
 	  &input_device_name },
+	{ HTTP_PUT, "/api/v1/devices/{device_name}/maintenance", handle_device_maintenance,
+	  ROUTE_ADMIN, &input_device_maintenance },
+	{ HTTP_POST, "/api/v1/devices/{device_name}/session", handle_device_session, true,
+	  &input_device_session },
+	{ HTTP_POST, "/api/v1/reservations", handle_reservation_create, ROUTE_ADMIN,
+	  &input_reservation_create },
+	{ HTTP_GET, "/api/v1/reservations", handle_reservations_list, true,
+	  &input_reservations_list },
+	{ HTTP_GET, "/api/v1/reservations/{reservation_id}", handle_reservation_get, true,
+	  &input_reservation_id },
+	{ HTTP_DELETE, "/api/v1/reservations/{reservation_id}", handle_reservation_delete, true,
+	  &input_reservation_id },
 	{ HTTP_POST, "/api/v1/tasks/compile", handle_tasks_compile, true, &input_tasks_compile },
 	{ HTTP_POST, "/api/v1/tasks/run", handle_tasks_run, true, &input_tasks_run },
 	{ HTTP_GET, "/api/v1/tasks", handle_tasks_list, true, &input_tasks_list },
@@ -28,11 +41,15 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/api/v1/tasks/{task_id}/log", handle_task_log, true, &input_task_id },
 	{ HTTP_GET, "/api/v1/tasks/{task_id}/result", handle_task_result, true, &input_task_id },
 	{ HTTP_POST, "/api/v1/tasks/{task_id}/cancel", handle_task_cancel, true, &input_task_id },
+	{ HTTP_GET, "/metrics", handle_metrics, ROUTE_ADMIN, NULL },
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
 const struct db_statement *const api_statement_sets[] = {
-	health_statements,       system_statements,     users_statements,        devices_statements,
-	tasks_create_statements, tasks_read_statements, tasks_modify_statements, NULL,
+	health_statements,       system_statements,
+	users_statements,        devices_statements,
+	tasks_create_statements, tasks_read_statements,
+	tasks_modify_statements, reservations_statements,
+	metrics_statements,      NULL,
 };

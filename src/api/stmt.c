@@ -3,6 +3,7 @@
  */
 #include "autoconfig.h"
 
+#include "api/metrics.h"
 #include "api/response.h"
 #include "api/stmt.h"
 #include "common/log.h"
@@ -10,11 +11,13 @@
 bool stmt_failed(struct request *r, PGresult *res, const char *what)
 {
 	if (res == NULL) {
+		metrics_db_error(true);
 		respond_error(r, 503, "Database unavailable, try again shortly");
 		return true;
 	}
 	if (db_result_ok(res))
 		return false;
+	metrics_db_error(false);
 	log_error("statement %s failed: %s", what, PQresultErrorMessage(res));
 	PQclear(res);
 	respond_error(r, 500, "Internal server error");

@@ -3,7 +3,7 @@
  * a database failure looks to a client: the database unreachable is 503
  * (try again), a statement that failed on a live connection is 500 (a bug
  * or a broken schema, logged).  Handlers sit above this file and share it;
- * it calls only the database layer and the response writer.
+ * it calls only the database layer, the response writer and the metrics.
  */
 #ifndef ACLOUD_API_STMT_H
 #define ACLOUD_API_STMT_H

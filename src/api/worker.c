@@ -13,6 +13,7 @@
 
 #include "api/auth.h"
 #include "api/fields.h"
+#include "api/metrics.h"
 #include "api/response.h"
 #include "api/router.h"
 #include "api/worker.h"
@@ -63,12 +64,17 @@ void worker_dispatch(struct request *r)
 	case ROUTE_FOUND:
 		break;
 	}
+	r->route_index = (int)(m.route - api_routes);
 	memcpy(r->path_buf, params_buf, sizeof(params_buf));
 	for (size_t i = 0; i < m.n_params; i++)
 		r->path_params[i] = r->path_buf + (m.params[i] - params_buf);
 	r->n_path_params = m.n_params;
 	if (m.route->needs_auth && auth_authenticate(r) != REQUEST_OK)
 		return;
+	if (m.route->needs_auth == ROUTE_ADMIN && !r->key->admin) {
+		respond_error(r, 403, "This operation needs an admin key");
+		return;
+	}
 	if (fields_validate(r, m.route->input, &in))
 		m.route->handler(r, &in);
 	field_map_free(&in);
@@ -88,14 +94,18 @@ static void serve_one(FCGX_Request *fcgi, struct api_context *ctx)
 {
 	struct request r;
 	struct timespec t0;
+	long us;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	context_maybe_reload(ctx);
 	if (request_parse(&r, fcgi, ctx) == REQUEST_OK)
 		worker_dispatch(&r);
-	/* The access log: never the key, only the user id it resolved to. */
-	log_info("access %s %s %d %ldus %s", r.method_name, r.path, r.status, elapsed_us(&t0),
-	         r.key ? r.key->id : "-");
+	us = elapsed_us(&t0);
+	metrics_record(r.route_index, r.status, us);
+	/* The access log: never the key, only the user id it resolved to;
+	 * the request id is nginx's, in its access log and X-Request-Id too. */
+	log_info("access %s %s %d %ldus %s %s", r.method_name, r.path, r.status, us,
+	         r.key ? r.key->id : "-", r.request_id);
 	request_reset(&r);
 }
 

@@ -2,7 +2,8 @@
  * config: the three operator files, parsed with libyaml into typed structs.
  *
  *   acloud.yml   where things are (database, socket, files) and tunables
- *   auth.yml     API keys, profiles, device whitelists, limits, priority
+ *   auth.yml     API keys, profiles, device whitelists, limits, priority,
+ *                session bounds (max_session_s)
  *   devices.yml  devices and per-backend compilers
  *
  * Each loader validates everything (unknown field, duplicate id or key, bad
@@ -106,6 +107,7 @@ struct auth_key {
 	bool enabled;                 /* default true */
 	bool admin;                   /* default false */
 	int priority;                 /* default: defaults.priority */
+	int max_session_s;            /* longest session it may take; 0 = none (default) */
 	bool has_device_whitelist;    /* false: every device */
 	char **devices;               /* whitelist, n_devices entries */
 	size_t n_devices;
@@ -114,8 +116,9 @@ struct auth_key {
 
 struct auth_config {
 	char *source_path;
-	uint64_t stamp;       /* file_stamp() when read */
-	int default_priority; /* default 1 */
+	uint64_t stamp;            /* file_stamp() when read */
+	int default_priority;      /* default 1 */
+	int default_max_session_s; /* default 0: no sessions */
 	struct class_limits default_limits[DEVICE_CLASS_COUNT];
 	struct auth_key *keys;
 	size_t n_keys;

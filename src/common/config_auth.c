@@ -29,6 +29,8 @@
 
 #define LIMIT_MAX    1000000000L
 #define PRIORITY_MAX 1000
+/* A session (POST /devices/{name}/session) is at most a week, as a reservation. */
+#define MAX_SESSION_S_MAX (7 * 24 * 3600)
 
 enum {
 	T_DEFAULTS,
@@ -37,6 +39,7 @@ enum {
 };
 enum {
 	D_PRIORITY,
+	D_MAX_SESSION_S,
 	D_LIMITS,
 	D_COUNT
 };
@@ -57,6 +60,7 @@ enum {
 	K_PRIORITY,
 	K_DEVICES,
 	K_LIMITS,
+	K_MAX_SESSION_S,
 	K_COUNT
 };
 
@@ -105,12 +109,18 @@ static int parse_limits(struct ydoc *d, yaml_node_t *n, struct class_limits *lim
 
 static int parse_defaults(struct ydoc *d, yaml_node_t *n, struct auth_config *cfg)
 {
-	struct yfield f[D_COUNT] = { [D_PRIORITY] = { "priority" }, [D_LIMITS] = { "limits" } };
+	struct yfield f[D_COUNT] = { [D_PRIORITY] = { "priority" },
+		                     [D_MAX_SESSION_S] = { "max_session_s" },
+		                     [D_LIMITS] = { "limits" } };
 
 	if (ymap_fields(d, n, "'defaults'", "field", f, D_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[D_PRIORITY].val && yget_int(d, f[D_PRIORITY].val, "priority", 0, PRIORITY_MAX,
 	                                  &cfg->default_priority) != CONFIG_OK)
+		return CONFIG_ERR;
+	if (f[D_MAX_SESSION_S].val &&
+	    yget_int(d, f[D_MAX_SESSION_S].val, "max_session_s", 0, MAX_SESSION_S_MAX,
+	             &cfg->default_max_session_s) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[D_LIMITS].val && parse_limits(d, f[D_LIMITS].val, cfg->default_limits) != CONFIG_OK)
 		return CONFIG_ERR;
@@ -194,6 +204,9 @@ static int parse_profile(struct ydoc *d, const struct yfield *f, struct auth_key
 	if (f[K_PRIORITY].val &&
 	    yget_int(d, f[K_PRIORITY].val, "priority", 0, PRIORITY_MAX, &k->priority) != CONFIG_OK)
 		return CONFIG_ERR;
+	if (f[K_MAX_SESSION_S].val && yget_int(d, f[K_MAX_SESSION_S].val, "max_session_s", 0,
+	                                       MAX_SESSION_S_MAX, &k->max_session_s) != CONFIG_OK)
+		return CONFIG_ERR;
 	return CONFIG_OK;
 }
 
@@ -218,10 +231,12 @@ static int parse_key(struct ydoc *d, yaml_node_t *n, const struct auth_config *c
 		[K_PRIORITY] = { "priority" },
 		[K_DEVICES] = { "devices" },
 		[K_LIMITS] = { "limits" },
+		[K_MAX_SESSION_S] = { "max_session_s" },
 	};
 
 	k->enabled = true;
 	k->priority = cfg->default_priority;
+	k->max_session_s = cfg->default_max_session_s;
 	memcpy(k->limits, cfg->default_limits, sizeof(k->limits));
 	if (ymap_fields(d, n, "each entry of 'keys'", "field", f, K_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;

@@ -26,8 +26,9 @@
 
 const struct db_statement claim_statements[] = {
 	/* One task at a time per device, even across schedulers. */
-	{ "claim_device", CLAIM_SQL("AND NOT EXISTS (SELECT 1 FROM tasks r"
-	                            " WHERE r.queue = $1 AND r.state = 'inprogress')") },
+	{ "claim_device",
+	  CLAIM_SQL("AND NOT EXISTS (SELECT 1 FROM tasks r"
+	            " WHERE r.queue = $1 AND r.state = 'inprogress')" CLAIM_DEVICE_RULES("$1")) },
 	{ "claim_compile", CLAIM_SQL("") },
 	{ NULL, NULL },
 };

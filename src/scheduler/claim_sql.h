@@ -22,6 +22,18 @@
 	" INSERT INTO task_history (task_id, state, detail) SELECT id, 'inprogress', " DETAIL \
 	" FROM c"                                                                             \
 	")"
+/*
+ * The lab's rules for a device queue (sql/009_reservations.sql), one
+ * condition on the candidate, evaluated once per claim (InitPlans): a
+ * device in maintenance gets no task, and while a reservation of the
+ * device runs only its holder's tasks are candidates; the others keep
+ * their order.  QUEUE is 'device:<name>'.
+ */
+#define CLAIM_DEVICE_RULES(QUEUE)                                                      \
+	" AND NOT EXISTS (SELECT 1 FROM devices m WHERE m.name = substr(" QUEUE ", 8)" \
+	"  AND m.maintenance)"                                                         \
+	" AND user_id = coalesce((SELECT v.user_id FROM reservations v"                \
+	"  WHERE v.device_name = substr(" QUEUE ", 8) AND v.period @> now()), user_id) "
 /* The claimed task's id and input blob. */
 #define CLAIM_JOIN "LEFT JOIN task_blobs cb ON cb.task_id = c.id AND cb.kind = 'input'"
 #define CLAIM_SQL(EXTRA) \

@@ -114,6 +114,13 @@ static void timers(struct sched *s, int64_t now)
 		s->next_rescue_ms = now + (half < 1000 ? 1000 : half);
 		rescue_stale(s);
 	}
+	if (s->session.up && (s->boundary_stale || now >= s->next_boundary_ms)) {
+		/* A reservation started or ended: every device may claim again. */
+		if (!s->boundary_stale)
+			registry_want_all(s);
+		s->boundary_stale = false;
+		s->next_boundary_ms = registry_next_boundary(s, now);
+	}
 	probe_tick(s, now);
 	if (s->stopping && !s->stop_forced && now >= s->stop_deadline_ms) {
 		s->stop_forced = true;
@@ -133,6 +140,7 @@ static void on_session_change(struct sched *s, enum session_change change)
 	registry_write(s);
 	registry_locks(s);
 	registry_want_all(s);
+	s->boundary_stale = true;
 	s->next_heartbeat_ms = 0; /* before any rescue: our leases may be old */
 }
 
@@ -157,6 +165,11 @@ static bool route_notices(struct sched *s)
 		any = true;
 		if (n.kind == NOTICE_QUEUE) {
 			registry_want_queue(s, n.payload);
+			continue;
+		}
+		if (n.kind == NOTICE_RESERVATION) {
+			registry_want_queue(s, n.payload);
+			s->boundary_stale = true;
 			continue;
 		}
 		e = exec_find(s, n.payload);
@@ -224,6 +237,8 @@ static int64_t next_wakeup(const struct sched *s, int64_t now)
 		next = s->next_heartbeat_ms;
 	if (s->session.up && s->next_rescue_ms < next)
 		next = s->next_rescue_ms;
+	if (s->session.up && (s->boundary_stale || s->next_boundary_ms < next))
+		next = s->boundary_stale ? now : s->next_boundary_ms;
 	if (!s->session.up && s->session.next_connect_ms < next)
 		next = s->session.next_connect_ms;
 	if (probe_next_deadline(s) < next)

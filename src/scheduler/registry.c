@@ -20,7 +20,8 @@
 #include "scheduler/drivers.h"
 #include "scheduler/sched.h"
 
-#define ENTITY_MAX ((size_t)16 << 20)
+#define ENTITY_MAX           ((size_t)16 << 20)
+#define RESERVATION_SLACK_MS 5
 
 const struct db_statement registry_statements[] = {
 	{ "lock_device",
@@ -33,11 +34,24 @@ const struct db_statement registry_statements[] = {
 	  " ON CONFLICT (name) DO UPDATE SET class = EXCLUDED.class, driver = EXCLUDED.driver,"
 	  "  entity = EXCLUDED.entity, configured = true, updated_at = now()" },
 	{ "device_unconfigure",
-	  "UPDATE devices SET configured = false, available = false, updated_at = now()"
+	  "UPDATE devices SET configured = false, available = false, reachable = false,"
+	  "  updated_at = now()"
 	  " WHERE configured AND NOT (name = ANY($1::text[]))" },
+	/* The verdict is `reachable`; `available` also needs the device out of
+	 * maintenance.  A device lost is a driver error for GET /metrics. */
 	{ "device_available",
-	  "UPDATE devices SET available = $2::boolean, updated_at = now()"
-	  " WHERE name = $1 AND configured AND available IS DISTINCT FROM $2::boolean" },
+	  "WITH u AS ("
+	  " UPDATE devices SET reachable = $2::boolean, available = $2::boolean AND NOT maintenance,"
+	  "  updated_at = now()"
+	  " WHERE name = $1 AND configured AND reachable IS DISTINCT FROM $2::boolean"
+	  " RETURNING name, reachable"
+	  ") SELECT acloud_metric_add('acloud_scheduler_driver_errors_total',"
+	  "  format('device=\"%s\"', name), 1) FROM u WHERE NOT reachable" },
+	/* Milliseconds to the next start or end of a reservation, or NULL. */
+	{ "reservation_boundary",
+	  "SELECT ceil(extract(epoch FROM min(b) - clock_timestamp()) * 1000)::bigint FROM ("
+	  " SELECT CASE WHEN lower(period) > now() THEN lower(period) ELSE upper(period) END b"
+	  "   FROM reservations WHERE period && tstzrange(now(), NULL)) x" },
 	{ NULL, NULL },
 };
 
@@ -266,6 +280,24 @@ void registry_sync_available(struct sched *s)
 	for (struct slot *slot = s->slots; slot != NULL && s->session.up; slot = slot->next)
 		if (slot->locked && !slot->retiring && slot->available_unsaved)
 			write_available(s, slot);
+}
+
+int64_t registry_next_boundary(struct sched *s, int64_t now)
+{
+	PGresult *res = session_exec(&s->session, "reservation_boundary", 0, NULL);
+	int64_t next = INT64_MAX;
+
+	if (res == NULL)
+		return now + s->app->poll_ms;
+	if (!db_result_ok(res)) {
+		log_error("reservation boundary: %s", PQresultErrorMessage(res));
+		next = now + s->app->poll_ms;
+	} else if (!PQgetisnull(res, 0, 0)) {
+		/* A little after the boundary, so the claim's now() is past it. */
+		next = now + strtoll(PQgetvalue(res, 0, 0), NULL, 10) + RESERVATION_SLACK_MS;
+	}
+	PQclear(res);
+	return next;
 }
 
 void registry_want_queue(struct sched *s, const char *queue)

@@ -42,7 +42,13 @@ const struct db_statement rescue_statements[] = {
 	  " ran on the device; its result is unknown' FROM fl"
 	  "), n AS ("
 	  " SELECT pg_notify('acloud_tasks', d.queue) FROM (SELECT DISTINCT queue FROM rq) d"
-	  ") SELECT (SELECT count(*) FROM rq), (SELECT count(*) FROM fl), (SELECT count(*) FROM n)" },
+	  "), m AS ("
+	  " SELECT acloud_metric_add('acloud_scheduler_rescues_total', 'action=\"requeued\"', count(*))"
+	  "   FROM rq HAVING count(*) > 0"
+	  " UNION ALL SELECT acloud_metric_add('acloud_scheduler_rescues_total', 'action=\"failed\"',"
+	  "   count(*)) FROM fl HAVING count(*) > 0"
+	  ") SELECT (SELECT count(*) FROM rq), (SELECT count(*) FROM fl), (SELECT count(*) FROM n),"
+	  "  (SELECT count(*) FROM m)" },
 	{ NULL, NULL },
 };
 

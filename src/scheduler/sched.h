@@ -82,6 +82,8 @@ struct sched {
 	int64_t stop_deadline_ms;
 	bool stop_forced;
 	int64_t next_poll_ms, next_heartbeat_ms, next_rescue_ms;
+	int64_t next_boundary_ms; /* the next start or end of a reservation */
+	bool boundary_stale;      /* reservations changed: ask again */
 };
 
 /* slot.c: the one place a slot's availability changes. */
@@ -103,6 +105,8 @@ void registry_locks_lost(struct sched *s);
 /* Write the verdicts on the devices this scheduler drives to the devices table. */
 void registry_sync_available(struct sched *s);
 void registry_want_queue(struct sched *s, const char *queue);
+/* When the next reservation starts or ends (INT64_MAX: none), on now_ms()'s clock. */
+int64_t registry_next_boundary(struct sched *s, int64_t now);
 void registry_want_all(struct sched *s);
 void registry_retire_idle(struct sched *s);
 void registry_free(struct sched *s);

@@ -31,7 +31,8 @@ static void session_down(struct session *ss)
 
 static int session_listen(struct session *ss)
 {
-	PGresult *res = db_exec_sql(&ss->db, "LISTEN acloud_tasks; LISTEN acloud_abort");
+	PGresult *res = db_exec_sql(
+		&ss->db, "LISTEN acloud_tasks; LISTEN acloud_abort; LISTEN acloud_reservations");
 	int ok = res != NULL && db_result_ok(res);
 
 	if (res != NULL && !ok)
@@ -114,6 +115,8 @@ bool session_next_notice(struct session *ss, struct session_notice *n)
 			n->kind = NOTICE_QUEUE;
 		else if (strcmp(pn->relname, "acloud_abort") == 0)
 			n->kind = NOTICE_ABORT;
+		else if (strcmp(pn->relname, "acloud_reservations") == 0)
+			n->kind = NOTICE_RESERVATION;
 		else
 			known = false;
 		snprintf(n->payload, sizeof(n->payload), "%s", pn->extra);

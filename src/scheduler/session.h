@@ -45,8 +45,9 @@ int session_fd(const struct session *ss);
 void session_on_readable(struct session *ss);
 
 enum notice_kind {
-	NOTICE_QUEUE, /* acloud_tasks: the queue may hold work */
-	NOTICE_ABORT  /* acloud_abort: the task was deleted */
+	NOTICE_QUEUE,      /* acloud_tasks: the queue may hold work */
+	NOTICE_ABORT,      /* acloud_abort: the task was deleted */
+	NOTICE_RESERVATION /* acloud_reservations: a reservation of the queue's device changed */
 };
 struct session_notice {
 	enum notice_kind kind;

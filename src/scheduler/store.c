@@ -46,8 +46,9 @@ const struct db_statement store_statements[] = {
 	  "), " CLAIM_CTES(
 		  "$9", "$2", "'scheduler ' || $2",
 		  "AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.queue = $9"
-		  " AND r.state = 'inprogress' AND NOT (r.id = $1::uuid AND r.claimed_by = $2))") " SELECT (SELECT count(*) FROM t)::text, c.id::text, cb.data"
-	                                                                                          " FROM (SELECT) one LEFT JOIN c ON true " CLAIM_JOIN },
+		  " AND r.state = 'inprogress' AND NOT (r.id = $1::uuid AND r.claimed_by = $2))" CLAIM_DEVICE_RULES(
+			  "$9")) " SELECT (SELECT count(*) FROM t)::text, c.id::text, cb.data"
+	                         " FROM (SELECT) one LEFT JOIN c ON true " CLAIM_JOIN },
 	{ "requeue",
 	  "WITH t AS ("
 	  " UPDATE tasks SET state = 'queued', started_at = NULL, heartbeat_at = NULL,"

@@ -888,3 +888,19 @@ Test(devices, compiler_errors)
 	        "unknown field 'retries'");
 	DEV_ERR("compilers:\n  - LUCIDAC\n", 2, "'compilers' must be a mapping");
 }
+
+Test(auth, max_session_s_defaults_and_override)
+{
+	struct auth_config *cfg = auth_from("keys:\n  - {id: a, key: key-a}\n");
+
+	cr_assert_eq(cfg->keys[0].max_session_s, 0, "no sessions unless allowed");
+	auth_config_free(cfg);
+	cfg = auth_from(
+		"defaults:\n  max_session_s: 600\n"
+		"keys:\n  - {id: a, key: key-a}\n  - {id: b, key: key-b, max_session_s: 0}\n");
+	cr_assert_eq(cfg->keys[0].max_session_s, 600);
+	cr_assert_eq(cfg->keys[1].max_session_s, 0);
+	auth_config_free(cfg);
+	expect_error(load_auth, "keys:\n  - {id: a, key: key-a, max_session_s: 604801}\n", 2,
+	             "max_session_s");
+}
