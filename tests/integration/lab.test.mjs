@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { api, KEYS, ROOT, STATE, HTTP_BASE, pidOf, childrenOf, psql, sleep, waitFor } from './lib/api.mjs';
+import { api, KEYS, ROOT, STATE, pidOf, childrenOf, psql, sleep, waitFor } from './lib/api.mjs';
 
 const admin = KEYS.admin;
 const iso = (ms) => new Date(ms).toISOString();
@@ -208,7 +208,7 @@ test('request ids: on every answer, unique, in both access logs; on nginx errors
     await api('GET', '/api/v1/nosuch', { key: KEYS.alice }),
     await api('GET', '/nothing-here', { unchecked: true }),
     await api('POST', '/openapi.json', { unchecked: true }),
-    await api('GET', '/health', { base: HTTP_BASE }),
+    await api('GET', '/health'),
   ];
   const big = await api('POST', '/api/v1/tasks/run', {
     key: KEYS.alice, rawBody: Buffer.alloc(41 * 1024 * 1024, 32), headers: { 'content-type': 'application/json' }, unchecked: true,

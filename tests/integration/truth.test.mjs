@@ -44,7 +44,7 @@ import { api, BASE, KEYS, ROOT, SPEC, psql, pgCtl, waitFor } from './lib/api.mjs
 // truthful: 5 LUCIDAC runs an hour; truth: the owner of the tasks on hold-1 (no limit).
 const K = { ...KEYS, truthful: 'ac_test_truthful_777777777777', truth: 'ac_test_truth_888888888888888' };
 const NO_TASK = '6f1d2c3b-4a59-4e87-9d6c-5b4a39281706';
-const PARAMS = { task_id: NO_TASK, device_name: 'sim-1' };
+const PARAMS = { task_id: NO_TASK, device_name: 'sim-1', reservation_id: NO_TASK };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g;
