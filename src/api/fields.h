@@ -18,8 +18,9 @@
 
 #include "api/request.h"
 
-#define FIELDS_QUERY_MAX 4
-#define FIELDS_BODY_MAX  12
+#define FIELDS_QUERY_MAX           4
+#define FIELDS_BODY_MAX            12
+#define FIELDS_IDEMPOTENCY_KEY_MAX 255
 
 enum field_type {
 	FIELD_STRING,      /* body: a string of at most max_len characters, no NUL */
@@ -28,21 +29,32 @@ enum field_type {
 	FIELD_ENUM,        /* body: one of choices; the value is its index */
 	FIELD_UUID,        /* path, or body string of at most max_len: a UUID */
 	FIELD_NAME,        /* path: [A-Za-z0-9_.-]{1,64}; else 404 not_found */
-	FIELD_STRING_LIST, /* body: a list of at most max_items strings of max_len */
+	FIELD_STRING_LIST, /* body: a list of at most max_items strings of max_len (and,
+	                      with charset, of at least min_len from charset) */
 	FIELD_ENUM_LIST,   /* body: a list of at most max_items of choices */
+	FIELD_OBJECT_LIST, /* body: min_items..max_items objects, each read by `items` */
 	FIELD_CUSTOM,      /* body: the spec's own validator reads the key */
 	FIELD_CHECK,       /* body, no key: a check over the fields before it */
 };
+
+struct field_item;
 
 /* One parsed value; a field that is absent (or invalid) keeps its default
  * and present == false. */
 struct field_value {
 	bool present;
-	const char *str;   /* FIELD_STRING, FIELD_NAME: borrowed */
-	char uuid[37];     /* FIELD_UUID: lower-case */
-	long long integer; /* FIELD_INTEGER; FIELD_ENUM: the index */
-	double number;     /* FIELD_NUMBER */
-	json_t *json;      /* lists, custom values: borrowed from the body */
+	const char *str;          /* FIELD_STRING, FIELD_NAME: borrowed */
+	char uuid[37];            /* FIELD_UUID: lower-case */
+	long long integer;        /* FIELD_INTEGER; FIELD_ENUM: the index */
+	double number;            /* FIELD_NUMBER */
+	json_t *json;             /* lists, custom values: borrowed from the body */
+	struct field_item *items; /* FIELD_OBJECT_LIST: n_items, owned by the map */
+	size_t n_items;
+};
+
+/* One object of a FIELD_OBJECT_LIST: its values by the slots of its schema. */
+struct field_item {
+	struct field_value v[FIELDS_BODY_MAX];
 };
 
 /* What a handler receives: values by the slot its route declared. */
@@ -50,7 +62,8 @@ struct field_map {
 	struct field_value path[REQUEST_MAX_PATH_PARAMS];
 	struct field_value query[FIELDS_QUERY_MAX];
 	struct field_value body[FIELDS_BODY_MAX];
-	json_t *json; /* the parsed body, owned; NULL when the route takes none */
+	json_t *json;                /* the parsed body, owned; NULL when the route takes none */
+	const char *idempotency_key; /* the checked header, borrowed; NULL when absent */
 };
 
 struct field_spec;
@@ -69,6 +82,10 @@ struct field_spec {
 	bool one_of; /* one of the body schema's alternatives (see below) */
 	size_t max_len;
 	size_t max_items;
+	size_t min_items, min_len;
+	const char *charset;             /* FIELD_STRING_LIST: the characters allowed */
+	const char *pattern;             /* its regular expression, for the message */
+	const struct body_schema *items; /* FIELD_OBJECT_LIST */
 	long long min, max, def_int;
 	double gt, le, def_num;
 	const char *const *choices; /* NULL-terminated */
@@ -97,6 +114,7 @@ struct input_spec {
 	const struct field_spec *query;
 	size_t n_query;
 	const struct body_schema *body;
+	bool idempotent; /* takes an Idempotency-Key header */
 };
 
 /* Why a request was refused: the status and the whole response body. */
