@@ -1,7 +1,8 @@
 # bench/lib.sh: shared by the benchmark scripts.  Each script starts a
 # fresh stack of its own (state in .dev-bench, ports 28080/28443/54349, the
 # test stack's keys and devices) and uses pgbench on the same PostgreSQL as
-# the yardstick.  BENCH_DURATION (10 s), BENCH_CONNECTIONS (32) and
+# the yardstick (BENCH_HTTP_PORT, BENCH_HTTPS_PORT, BENCH_PG_PORT move the
+# ports when another stack holds them).  BENCH_DURATION (10 s), BENCH_CONNECTIONS (32) and
 # BENCH_WORKERS (API workers, 16: a worker waits on PostgreSQL for most of
 # a write, so an I/O-bound API wants more workers than cores) tune it.
 set -euo pipefail
@@ -19,7 +20,8 @@ bench_stack_up() {
 	TEST_STATE=$ROOT/.dev-bench
 	TEST_OUT=$TEST_STATE/out
 	ACLOUD_WORKERS=${BENCH_WORKERS:-16} \
-	ACLOUD_TEST_HTTP_PORT=28080 ACLOUD_TEST_HTTPS_PORT=28443 ACLOUD_TEST_PG_PORT=54349 \
+	ACLOUD_TEST_HTTP_PORT=${BENCH_HTTP_PORT:-28080} ACLOUD_TEST_HTTPS_PORT=${BENCH_HTTPS_PORT:-28443} \
+	ACLOUD_TEST_PG_PORT=${BENCH_PG_PORT:-54349} \
 		test_stack_up "$BUILD_DIR" || die "bench stack did not start"
 	HTTP=http://127.0.0.1:$HTTP_PORT
 	trap 'test_stack_down' EXIT

@@ -86,7 +86,7 @@ test('batch: a bad run at the end creates nothing; errors name the run', async (
   const measure = await batch(K.batcher, [...good, hold({ name, op_time: 10, sample_rate: 1000000 })]);
   assert.equal(measure.status, 422);
   assert.deepEqual(measure.json.detail[0].loc.slice(0, 3), ['body', 'runs', 4]);
-  const forbidden = await batch(K.bob, [sim({ name }), hold({ name })]);
+  const forbidden = await batch(K.bob, [sim({ name, device_name: 'sim-1' }), hold({ name })]);
   assert.equal(forbidden.status, 403);
   assert.match(forbidden.json.detail, /^runs\[1\]: Access to device hold-2 denied/);
   assert.equal(countOf(`name = '${name}'`), 0, 'nothing created');
