@@ -19,7 +19,7 @@
 PEER_DIR=$(realpath -m "${PEER_DIR:-$ROOT/../shared/peer}")
 [ -x "$PEER_DIR/run_peer.sh" ] || die "no peer at $PEER_DIR (see bench/README.md)"
 ROUNDS=${BENCH_ROUNDS:-3}
-apt_install python3-fastapi python3-uvicorn python3-asyncpg python3-yaml
+apt_install python3-fastapi python3-uvicorn python3-asyncpg python3-yaml python3-uvloop python3-httptools
 bench_stack_up
 bench_stop_scheduler
 C_BASE=https://127.0.0.1:$HTTPS_PORT
