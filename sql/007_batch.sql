@@ -177,7 +177,6 @@ DECLARE
     v_charge_daily bigint[] := '{}';
     v_key record;
     v_queue text;
-    v_ids uuid[];
 BEGIN
     -- 1. A key seen before answers as it did, or refuses.
     IF p_idem_key IS NOT NULL THEN
@@ -302,15 +301,15 @@ BEGIN
     END IF;
 
     -- NOTIFY takes a database-wide lock until commit; a scheduler needs
-    -- the hint only for a queue that was empty (see 002).
-    v_ids := ARRAY(SELECT t.id FROM unnest(v_tasks) t);
+    -- the hint only for a queue that was empty (see 002): no queued task
+    -- older than this list (its own tasks are v_now or later).
     FOR v_queue IN
         SELECT DISTINCT CASE WHEN p_type = 'run' THEN 'device:' || t.device
                              ELSE 'compile:' || t.class::text END
           FROM unnest(v_tasks) t
     LOOP
         IF NOT EXISTS (SELECT 1 FROM tasks q WHERE q.queue = v_queue AND q.state = 'queued'
-                                              AND q.id <> ALL (v_ids)) THEN
+                                              AND q.created_at < v_now) THEN
             PERFORM pg_notify('acloud_tasks', v_queue);
         END IF;
     END LOOP;
