@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   if (!again.data || again.response.headers.get('Idempotent-Replayed') !== 'true') fail('batch replay', again.error);
   const batchIds = batch.data.tasks.map((t) => t.id);
   if (JSON.stringify(again.data.tasks.map((t) => t.id)) !== JSON.stringify(batchIds)) fail('replayed ids', again.data);
-  const found = await client.POST('/api/v1/tasks/search', { body: { tags: [sweep] } });
+  const found = await client.POST('/api/v1/tasks/search', { body: { tags: [sweep], limit: 50, offset: 0 } });
   if (!found.data) fail('tag search', found.error);
   const foundIds = found.data.items.map((t) => t.id).sort();
   if (JSON.stringify(foundIds) !== JSON.stringify([...batchIds].sort())) fail('tag search ids', found.data);
