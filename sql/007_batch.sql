@@ -8,7 +8,7 @@
 --      answers even if a device has gone since);
 --   2. every run's device: exists, allowed, available (no locks);
 --   3. the locks, taken only now, just before the writes: the key's
---      active-task counter (only when the key has a cap), then the usage
+--      active-task lock (only when the key has a cap), then the usage
 --      counter of each limited class in the list (never for a class
 --      without a limit); all checks pass before anything is written;
 --   4. the inserts, each one statement over the whole list;
@@ -18,49 +18,6 @@
 -- NULL when a task has none, so untagged tasks stay out of the index.
 ALTER TABLE tasks ADD COLUMN tags text[];
 CREATE INDEX tasks_tags_idx ON tasks USING gin (tags) WHERE tags IS NOT NULL;
-
--- ---- active tasks per user ------------------------------------------------------
--- queued + inprogress tasks of each user, kept by triggers so that the cap
--- check reads one row instead of counting the user's queue.  Every insert
--- path (the API, the tests' and benches' direct inserts) is counted.
-CREATE TABLE active_tasks (
-    user_id  text PRIMARY KEY,
-    active   integer NOT NULL
-);
-INSERT INTO active_tasks (user_id, active)
-SELECT user_id, count(*) FROM tasks WHERE state IN ('queued', 'inprogress') GROUP BY user_id;
-GRANT SELECT, INSERT, UPDATE ON active_tasks TO acloud_app;
-
--- One upsert per inserting statement (a batch of 1 000 is one).
-CREATE FUNCTION acloud_active_added() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO active_tasks AS a (user_id, active)
-    SELECT n.user_id, count(*) FROM added n
-     WHERE n.state IN ('queued', 'inprogress') GROUP BY n.user_id ORDER BY n.user_id
-    ON CONFLICT (user_id) DO UPDATE SET active = a.active + excluded.active;
-    RETURN NULL;
-END
-$$;
-
--- A task that enters or leaves {queued, inprogress}, or is deleted while in it.
-CREATE FUNCTION acloud_active_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    v_delta integer := CASE WHEN TG_OP = 'UPDATE' AND NEW.state IN ('queued', 'inprogress')
-                            THEN 1 ELSE -1 END;
-BEGIN
-    INSERT INTO active_tasks AS a (user_id, active) VALUES (OLD.user_id, greatest(v_delta, 0))
-    ON CONFLICT (user_id) DO UPDATE SET active = greatest(a.active + v_delta, 0);
-    RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER tasks_active_insert AFTER INSERT ON tasks
-    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION acloud_active_added();
-CREATE TRIGGER tasks_active_update AFTER UPDATE OF state ON tasks FOR EACH ROW
-    WHEN ((OLD.state IN ('queued', 'inprogress')) <> (NEW.state IN ('queued', 'inprogress')))
-    EXECUTE FUNCTION acloud_active_changed();
-CREATE TRIGGER tasks_active_delete AFTER DELETE ON tasks FOR EACH ROW
-    WHEN (OLD.state IN ('queued', 'inprogress')) EXECUTE FUNCTION acloud_active_changed();
 
 -- ---- idempotency keys ---------------------------------------------------------
 -- The first answer to a creation that carried an Idempotency-Key, per user,
@@ -216,9 +173,19 @@ BEGIN
     END IF;
 
     -- 3. The locks and the limits, all checked before anything is written.
+    -- The cap: a lock per user (only for a key that has a cap), then the
+    -- user's queued and inprogress tasks counted in the (user, state)
+    -- index, at most cap + 1 of them.  Creations of one user take turns
+    -- here, so the count is exact; a task that ends meanwhile can only
+    -- make it smaller.  (A counter row kept by triggers would make every
+    -- finish of the user's tasks take that row's lock: one hot row for the
+    -- scheduler.)
     IF p_max_active IS NOT NULL THEN
-        INSERT INTO active_tasks (user_id, active) VALUES (p_user, 0) ON CONFLICT DO NOTHING;
-        SELECT a.active INTO v_active FROM active_tasks a WHERE a.user_id = p_user FOR UPDATE;
+        PERFORM pg_advisory_xact_lock(hashtextextended('active/' || p_user, 0));
+        SELECT count(*) INTO v_active FROM (
+            SELECT 1 FROM tasks a
+             WHERE a.user_id = p_user AND a.state IN ('queued', 'inprogress')
+             LIMIT p_max_active + 1) active;
         IF v_active + v_n > p_max_active THEN
             outcome := 'active_limited'; limit_value := p_max_active; limit_need := v_n;
             RETURN;
