@@ -2,7 +2,7 @@
 # fresh stack of its own (state in .dev-bench, ports 28080/28443/54349, the
 # test stack's keys and devices) and uses pgbench on the same PostgreSQL as
 # the yardstick (BENCH_HTTP_PORT, BENCH_HTTPS_PORT, BENCH_PG_PORT move the
-# ports).  BENCH_DURATION (10 s), BENCH_CONNECTIONS (32) and
+# ports when another stack holds them).  BENCH_DURATION (10 s), BENCH_CONNECTIONS (32) and
 # BENCH_WORKERS (API workers, 16: a worker waits on PostgreSQL for most of
 # a write, so an I/O-bound API wants more workers than cores) tune it.
 set -euo pipefail

@@ -6,6 +6,7 @@
 #include "autoconfig.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/body.h"
@@ -149,6 +150,11 @@ void fields_read_list(json_t *body, const struct field_spec *spec, struct field_
 			               choices ? "enum" : "string_type",
 			               choices ? "Input should be one of the allowed values"
 			                       : "Input should be a valid string");
+		else if (spec->charset &&
+		         (strlen(v) < spec->min_len || strspn(v, spec->charset) != strlen(v)))
+			validation_add(errors, json_pack("[s,s,i]", "body", spec->name, (int)i),
+			               "string_pattern_mismatch",
+			               "String should match pattern '%s'", spec->pattern);
 	}
 	out->json = list;
 	out->present = true;
@@ -205,6 +211,71 @@ static void read_body_bool(json_t *body, const struct field_spec *spec, struct f
 	out->present = true;
 }
 
+static bool read_object(const struct request *r, const struct body_schema *schema, json_t *obj,
+                        struct field_value *values, json_t *errors);
+
+/* ["body", key, ...] -> ["body", list, i, key, ...]: an item's errors as
+ * the list's. */
+static void move_errors_into(json_t *errors, json_t *item_errors, const char *list, size_t i)
+{
+	json_t *e;
+	size_t k;
+
+	json_array_foreach (item_errors, k, e) {
+		json_t *loc = json_object_get(e, "loc");
+
+		json_array_insert_new(loc, 1, json_string(list));
+		json_array_insert_new(loc, 2, json_integer((json_int_t)i));
+		json_array_append(errors, e);
+	}
+}
+
+/* A list of objects, each read by the item schema into its own slots. */
+static void read_object_list(const struct request *r, json_t *body, const struct field_spec *spec,
+                             struct field_value *out, json_t *errors)
+{
+	json_t *list = json_object_get(body, spec->name), *item;
+	size_t i, n;
+
+	if (list == NULL || json_is_null(list)) {
+		if (spec->required)
+			validation_add(errors, body_loc(spec->name), "missing", "Field required");
+		return;
+	}
+	n = json_is_array(list) ? json_array_size(list) : 0;
+	if (!json_is_array(list)) {
+		validation_add(errors, body_loc(spec->name), "list_type",
+		               "Input should be a valid list");
+		return;
+	}
+	if (n < spec->min_items || n > spec->max_items) {
+		validation_add(errors, body_loc(spec->name),
+		               n < spec->min_items ? "too_short" : "too_long",
+		               "List should have from %zu to %zu items", spec->min_items,
+		               spec->max_items);
+		return;
+	}
+	out->items = calloc(n, sizeof(*out->items));
+	if (out->items == NULL) {
+		validation_add(errors, body_loc(spec->name), "value_error", "Out of memory");
+		return;
+	}
+	out->n_items = n;
+	json_array_foreach (list, i, item) {
+		json_t *item_errors = json_array();
+
+		if (!json_is_object(item))
+			validation_add(item_errors, body_loc(NULL), "model_attributes_type",
+			               "Input should be a valid dictionary or object");
+		else
+			read_object(r, spec->items, item, out->items[i].v, item_errors);
+		move_errors_into(errors, item_errors, spec->name, i);
+		json_decref(item_errors);
+	}
+	out->json = list;
+	out->present = true;
+}
+
 static void read_body_field(const struct request *r, json_t *body, const struct field_spec *spec,
                             struct field_value *values, size_t slot, json_t *errors)
 {
@@ -245,6 +316,9 @@ static void read_body_field(const struct request *r, json_t *body, const struct 
 	case FIELD_STRING_LIST:
 	case FIELD_ENUM_LIST:
 		fields_read_list(body, spec, out, errors);
+		break;
+	case FIELD_OBJECT_LIST:
+		read_object_list(r, body, spec, out, errors);
 		break;
 	case FIELD_CUSTOM:
 	case FIELD_CHECK:
@@ -294,35 +368,63 @@ static long one_of_given(json_t *body, const struct body_schema *schema, json_t 
 	return -1;
 }
 
+/* One JSON object against a schema: every problem into `errors`; true when
+ * it added none. */
+static bool read_object(const struct request *r, const struct body_schema *schema, json_t *obj,
+                        struct field_value *values, json_t *errors)
+{
+	size_t before = json_array_size(errors);
+	bool has_one_of = false;
+	long alt;
+
+	forbid_extra(obj, schema, errors);
+	for (size_t i = 0; i < schema->n_fields && i < FIELDS_BODY_MAX; i++) {
+		has_one_of |= schema->fields[i].one_of;
+		if (!schema->fields[i].one_of)
+			read_body_field(r, obj, &schema->fields[i], values, i, errors);
+	}
+	if (has_one_of && json_array_size(errors) == before &&
+	    (alt = one_of_given(obj, schema, errors)) >= 0)
+		read_body_field(r, obj, &schema->fields[alt], values, (size_t)alt, errors);
+	return json_array_size(errors) == before;
+}
+
 static bool read_body(const struct request *r, const struct body_schema *schema,
                       struct field_map *map, struct field_failure *fail)
 {
 	json_t *errors = json_array();
-	bool has_one_of = false;
-	long alt;
 
 	if (schema->optional && r->body_len == 0)
 		map->json = json_object();
 	else
 		map->json = body_parse_object(r->body, r->body_len, errors);
-	if (map->json == NULL)
-		goto fail;
-	forbid_extra(map->json, schema, errors);
-	for (size_t i = 0; i < schema->n_fields && i < FIELDS_BODY_MAX; i++) {
-		has_one_of |= schema->fields[i].one_of;
-		if (!schema->fields[i].one_of)
-			read_body_field(r, map->json, &schema->fields[i], map->body, i, errors);
-	}
-	if (has_one_of && json_array_size(errors) == 0 &&
-	    (alt = one_of_given(map->json, schema, errors)) >= 0)
-		read_body_field(r, map->json, &schema->fields[alt], map->body, (size_t)alt, errors);
-	if (json_array_size(errors) == 0) {
+	if (map->json != NULL && read_object(r, schema, map->json, map->body, errors)) {
 		json_decref(errors);
 		return true;
 	}
-fail:
 	fail_with_items(fail, errors);
 	return false;
+}
+
+/* Idempotency-Key: 1 to 255 printable ASCII characters. */
+static bool read_idempotency_key(const struct request *r, struct field_map *map,
+                                 struct field_failure *fail)
+{
+	const char *k = r->idempotency_key;
+	size_t len = k ? strlen(k) : 0;
+
+	if (k == NULL)
+		return true;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)k[i] < 0x20 || (unsigned char)k[i] > 0x7e)
+			len = 0;
+	if (len < 1 || len > FIELDS_IDEMPOTENCY_KEY_MAX) {
+		fail_with_item(fail, json_pack("[s,s]", "header", "idempotency-key"), "value_error",
+		               "Idempotency-Key must be 1 to 255 printable ASCII characters");
+		return false;
+	}
+	map->idempotency_key = k;
+	return true;
 }
 
 /* ---- the walk ------------------------------------------------------------- */
@@ -340,6 +442,8 @@ bool fields_read(const struct request *r, const struct input_spec *spec, struct 
 	for (size_t i = 0; i < spec->n_query && i < FIELDS_QUERY_MAX; i++)
 		if (!read_query_param(r, &spec->query[i], &map->query[i], fail))
 			return false;
+	if (spec->idempotent && !read_idempotency_key(r, map, fail))
+		return false;
 	return spec->body == NULL || read_body(r, spec->body, map, fail);
 }
 
@@ -355,6 +459,10 @@ bool fields_validate(struct request *r, const struct input_spec *spec, struct fi
 
 void field_map_free(struct field_map *map)
 {
+	for (size_t i = 0; i < FIELDS_BODY_MAX; i++) {
+		free(map->body[i].items);
+		map->body[i].items = NULL;
+	}
 	json_decref(map->json);
 	map->json = NULL;
 }

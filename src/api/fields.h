@@ -18,9 +18,10 @@
 
 #include "api/request.h"
 
-#define FIELDS_QUERY_MAX 6
-#define FIELDS_TEXT_MAX  64
-#define FIELDS_BODY_MAX  12
+#define FIELDS_QUERY_MAX           6
+#define FIELDS_TEXT_MAX            64
+#define FIELDS_BODY_MAX            12
+#define FIELDS_IDEMPOTENCY_KEY_MAX 255
 
 enum field_type {
 	FIELD_STRING,      /* body: a string of at most max_len characters, no NUL */
@@ -31,11 +32,15 @@ enum field_type {
 	FIELD_NAME,        /* path: [A-Za-z0-9_.-]{1,64}, else 404 not_found; query: else 422 */
 	FIELD_DATETIME,    /* body string or query: ISO 8601, as epoch seconds in .number */
 	FIELD_BOOL,        /* body: true or false, in .integer */
-	FIELD_STRING_LIST, /* body: a list of at most max_items strings of max_len */
+	FIELD_STRING_LIST, /* body: a list of at most max_items strings of max_len (and,
+	                      with charset, of at least min_len from charset) */
 	FIELD_ENUM_LIST,   /* body: a list of at most max_items of choices */
+	FIELD_OBJECT_LIST, /* body: min_items..max_items objects, each read by `items` */
 	FIELD_CUSTOM,      /* body: the spec's own validator reads the key */
 	FIELD_CHECK,       /* body, no key: a check over the fields before it */
 };
+
+struct field_item;
 
 /* One parsed value; a field that is absent (or invalid) keeps its default
  * and present == false. */
@@ -47,6 +52,13 @@ struct field_value {
 	long long integer;              /* FIELD_INTEGER; FIELD_ENUM: the index */
 	double number;                  /* FIELD_NUMBER */
 	json_t *json;                   /* lists, custom values: borrowed from the body */
+	struct field_item *items;       /* FIELD_OBJECT_LIST: n_items, owned by the map */
+	size_t n_items;
+};
+
+/* One object of a FIELD_OBJECT_LIST: its values by the slots of its schema. */
+struct field_item {
+	struct field_value v[FIELDS_BODY_MAX];
 };
 
 /* What a handler receives: values by the slot its route declared. */
@@ -54,7 +66,8 @@ struct field_map {
 	struct field_value path[REQUEST_MAX_PATH_PARAMS];
 	struct field_value query[FIELDS_QUERY_MAX];
 	struct field_value body[FIELDS_BODY_MAX];
-	json_t *json; /* the parsed body, owned; NULL when the route takes none */
+	json_t *json;                /* the parsed body, owned; NULL when the route takes none */
+	const char *idempotency_key; /* the checked header, borrowed; NULL when absent */
 };
 
 struct field_spec;
@@ -73,6 +86,10 @@ struct field_spec {
 	bool one_of; /* one of the body schema's alternatives (see below) */
 	size_t max_len;
 	size_t max_items;
+	size_t min_items, min_len;
+	const char *charset;             /* FIELD_STRING_LIST: the characters allowed */
+	const char *pattern;             /* its regular expression, for the message */
+	const struct body_schema *items; /* FIELD_OBJECT_LIST */
 	long long min, max, def_int;
 	double gt, le, def_num;
 	const char *const *choices; /* NULL-terminated */
@@ -101,6 +118,7 @@ struct input_spec {
 	const struct field_spec *query;
 	size_t n_query;
 	const struct body_schema *body;
+	bool idempotent; /* takes an Idempotency-Key header */
 };
 
 /* Why a request was refused: the status and the whole response body. */

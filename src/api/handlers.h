@@ -32,6 +32,7 @@ void handle_reservation_delete(struct request *r, const struct field_map *in);
 void handle_metrics(struct request *r, const struct field_map *in);
 void handle_tasks_compile(struct request *r, const struct field_map *in);
 void handle_tasks_run(struct request *r, const struct field_map *in);
+void handle_tasks_batch(struct request *r, const struct field_map *in);
 void handle_tasks_list(struct request *r, const struct field_map *in);
 void handle_tasks_search(struct request *r, const struct field_map *in);
 void handle_task_get(struct request *r, const struct field_map *in);

@@ -16,11 +16,13 @@
 #include "common/base64.h"
 #include "circuit/circuit.h"
 #include "common/config.h"
+#include "compile/compile.h"
 #include "sim/integrate.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-#define SOURCE_MAX_BYTES     (1024 * 1024)
+/* What acloud-compile reads; a longer source could only fail later. */
+#define SOURCE_MAX_BYTES     COMPILE_SOURCE_MAX
 #define APB_BASE64_MAX_BYTES (8 * 1024 * 1024)
 #define NAME_MAX_CHARS       256
 #define SEARCH_LIST_MAX      100
@@ -54,6 +56,15 @@ static const struct field_spec list_query[] = {
 };
 const struct input_spec input_tasks_list = { .query = list_query, .n_query = N_OF(list_query) };
 
+/* Tags: up to 16 of [A-Za-z0-9_.:=-]{1,64}, on runs, compiles and search. */
+#define TAGS_FIELD(key)                                                                           \
+	{                                                                                         \
+		.name = key, .type = FIELD_STRING_LIST, .max_items = 16, .min_len = 1,            \
+		.max_len = 64,                                                                    \
+		.charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:=-", \
+		.pattern = "^[A-Za-z0-9_.:=-]{1,64}$"                                             \
+	}
+
 /* ---- compile ------------------------------------------------------------- */
 
 static const struct field_spec compile_fields[] = {
@@ -66,10 +77,11 @@ static const struct field_spec compile_fields[] = {
 	                     .required = true,
 	                     .max_len = SOURCE_MAX_BYTES },
 	[COMPILE_NAME] = { .name = "name", .type = FIELD_STRING, .max_len = NAME_MAX_CHARS },
+	[COMPILE_TAGS] = TAGS_FIELD("tags"),
 };
 static const struct body_schema compile_body = { compile_fields, N_OF(compile_fields), false,
 	                                         NULL };
-const struct input_spec input_tasks_compile = { .body = &compile_body };
+const struct input_spec input_tasks_compile = { .body = &compile_body, .idempotent = true };
 
 /* ---- run ------------------------------------------------------------------ */
 
@@ -172,12 +184,26 @@ static const struct field_spec run_fields[] = {
 	                      .max = 1000000,
 	                      .def_int = 10000 },
 	[RUN_NAME] = { .name = "name", .type = FIELD_STRING, .max_len = NAME_MAX_CHARS },
+	[RUN_TAGS] = TAGS_FIELD("tags"),
 };
 static const struct body_schema run_body = {
 	run_fields, N_OF(run_fields), false,
 	"Exactly one of circuit, circuit_apb or compile_task_id is required"
 };
-const struct input_spec input_tasks_run = { .body = &run_body };
+const struct input_spec input_tasks_run = { .body = &run_body, .idempotent = true };
+
+/* ---- batch ------------------------------------------------------------------ */
+
+static const struct field_spec batch_fields[] = {
+	[BATCH_RUNS] = { .name = "runs",
+	                 .type = FIELD_OBJECT_LIST,
+	                 .required = true,
+	                 .min_items = 1,
+	                 .max_items = INPUT_BATCH_MAX_RUNS,
+	                 .items = &run_body },
+};
+static const struct body_schema batch_body = { batch_fields, N_OF(batch_fields), false, NULL };
+const struct input_spec input_tasks_batch = { .body = &batch_body, .idempotent = true };
 
 /* ---- search --------------------------------------------------------------- */
 
@@ -265,6 +291,7 @@ static const struct field_spec search_fields[] = {
 	[SEARCH_FROM] = { .name = "from", .type = FIELD_STRING, .max_len = 64 },
 	[SEARCH_TO] = { .name = "to", .type = FIELD_STRING, .max_len = 64 },
 	[SEARCH_WINDOW] = { .type = FIELD_CHECK, .validate = check_window },
+	[SEARCH_TAGS] = TAGS_FIELD("tags"),
 	[SEARCH_LIMIT] = { .name = "limit",
 	                   .type = FIELD_INTEGER,
 	                   .min = 1,

@@ -70,7 +70,8 @@ extern const struct input_spec input_tasks_list;
 enum {
 	COMPILE_BACKEND,
 	COMPILE_SOURCE,
-	COMPILE_NAME
+	COMPILE_NAME,
+	COMPILE_TAGS
 };
 extern const struct input_spec input_tasks_compile;
 
@@ -83,9 +84,18 @@ enum {
 	RUN_COMPILE_TASK_ID,
 	RUN_OP_TIME,
 	RUN_SAMPLE_RATE,
-	RUN_NAME
+	RUN_NAME,
+	RUN_TAGS
 };
 extern const struct input_spec input_tasks_run;
+
+/* POST /api/v1/tasks/batch: body[BATCH_RUNS].items[i].v holds run i by
+ * the RUN_* slots. */
+enum {
+	BATCH_RUNS
+};
+#define INPUT_BATCH_MAX_RUNS 1000
+extern const struct input_spec input_tasks_batch;
 
 /* POST /api/v1/tasks/search: lists in .json (user_id only for admins, with
  * API keys mapped to their ids); from/to as epoch seconds in .number. */
@@ -98,6 +108,7 @@ enum {
 	SEARCH_FROM,
 	SEARCH_TO,
 	SEARCH_WINDOW,
+	SEARCH_TAGS,
 	SEARCH_LIMIT,
 	SEARCH_OFFSET
 };

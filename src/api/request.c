@@ -97,6 +97,7 @@ int request_parse(struct request *r, FCGX_Request *fcgi, struct api_context *ctx
 	r->method = http_method_parse(r->method_name);
 	r->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", envp);
 	r->content_type = FCGX_GetParam("CONTENT_TYPE", envp);
+	r->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", envp);
 	if (copy_path(r, envp) != REQUEST_OK) {
 		strcpy(r->path, "/");
 		respond_error(r, 414, "Request path too long");

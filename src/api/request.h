@@ -30,6 +30,7 @@ struct request {
 	char query[REQUEST_QUERY_MAX];
 	const char *authorization; /* borrowed from the FastCGI params */
 	const char *content_type;
+	const char *idempotency_key; /* the Idempotency-Key header, borrowed; NULL if none */
 	const char *path_params[REQUEST_MAX_PATH_PARAMS]; /* point into path_buf */
 	char path_buf[REQUEST_PATH_MAX];
 	size_t n_path_params;

@@ -33,6 +33,7 @@ const struct route api_routes[] = {
 	  &input_reservation_id },
 	{ HTTP_POST, "/api/v1/tasks/compile", handle_tasks_compile, true, &input_tasks_compile },
 	{ HTTP_POST, "/api/v1/tasks/run", handle_tasks_run, true, &input_tasks_run },
+	{ HTTP_POST, "/api/v1/tasks/batch", handle_tasks_batch, true, &input_tasks_batch },
 	{ HTTP_GET, "/api/v1/tasks", handle_tasks_list, true, &input_tasks_list },
 	{ HTTP_POST, "/api/v1/tasks/search", handle_tasks_search, true, &input_tasks_search },
 	{ HTTP_GET, "/api/v1/tasks/{task_id}", handle_task_get, true, &input_task_id },

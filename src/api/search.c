@@ -1,6 +1,7 @@
 /*
  * search: POST /api/v1/tasks/search.  Filters combine with OR within a
- * field and AND across fields; an omitted filter is unconstrained and an
+ * field and AND across fields (tags: a task must carry all the tags
+ * given); an omitted filter is unconstrained and an
  * empty list matches nothing.  The statement is assembled from fixed
  * fragments for the filters present (values only ever travel as
  * parameters), so PostgreSQL plans it for the actual filters and can use
@@ -114,7 +115,7 @@ static char *user_literal(const struct request *r, const struct field_value *use
 
 struct search_query {
 	char where[1536];
-	const char *params[10];
+	const char *params[12];
 	char from[32], to[32];
 	int n;
 };
@@ -201,6 +202,7 @@ void handle_tasks_search(struct request *r, const struct field_map *in)
 	const struct field_value *f = in->body;
 	struct search_query q = { .n = 0 };
 	char *users = user_literal(r, &f[SEARCH_USER_ID]);
+	char *tags = NULL;
 	bool out_of_memory = users == NULL && (!r->key->admin || f[SEARCH_USER_ID].present);
 
 	strcpy(q.where, "true");
@@ -210,6 +212,19 @@ void handle_tasks_search(struct request *r, const struct field_map *in)
 		out_of_memory |= filters[i].literal == NULL && f[filters[i].slot].present;
 		add_filter(&q, filters[i].column, filters[i].cast, filters[i].literal);
 	}
+	/* Tasks that carry every tag given (the GIN index answers @>); an
+	 * empty list asks for nothing more. */
+	if (f[SEARCH_TAGS].present && json_array_size(f[SEARCH_TAGS].json) > 0) {
+		tags = list_literal(&f[SEARCH_TAGS]);
+		out_of_memory |= tags == NULL;
+		if (tags != NULL) {
+			char frag[64];
+
+			q.params[q.n++] = tags;
+			snprintf(frag, sizeof(frag), " AND t.tags @> $%d::text[]", q.n);
+			strcat(q.where, frag);
+		}
+	}
 	add_window(&q, f[SEARCH_FROM].number, f[SEARCH_TO].number);
 	/* A filter lost to a failed allocation must not widen the search. */
 	if (out_of_memory)
@@ -217,6 +232,7 @@ void handle_tasks_search(struct request *r, const struct field_map *in)
 	else
 		run_search(r, &q, (long)f[SEARCH_LIMIT].integer, (long)f[SEARCH_OFFSET].integer);
 	free(users);
+	free(tags);
 	for (size_t i = 0; i < n_filters; i++)
 		free(filters[i].literal);
 }

@@ -1,20 +1,25 @@
 /*
- * tasks_create: POST /api/v1/tasks/compile and POST /api/v1/tasks/run.
+ * tasks_create: POST /api/v1/tasks/compile, /tasks/run and /tasks/batch.
  *
- * The body arrives validated (inputs.c: types, ranges, exactly one circuit
- * source, the circuit itself through the simulator's loaders), so that a
- * malformed task is a 422 now and not a failed task later.  What is left
- * here needs the database or several fields together: a run from a
- * compile task loads that task's APB first (one extra read; it is checked
- * like an uploaded one), then the measurement bound over op_time,
- * sample_rate and the circuit's channels.  Everything after that (device
- * exists, access, availability, rate limit, the inserts and the NOTIFY) is
- * one call of acloud_create_task(): one round trip, one transaction, the
- * contract's order of checks.
+ * The body arrives validated (inputs.c: types, ranges, tags, exactly one
+ * circuit source per run, the circuit itself through the simulator's
+ * loaders, the Idempotency-Key header), so that a malformed task is a 422
+ * now and not a failed task later.  What is left here needs the database
+ * or several fields together: a run from a compile task loads that task's
+ * APB first (one extra read, shared by the runs of a batch that name the
+ * same compile task; it is checked like an uploaded one), then the
+ * measurement bound over op_time, sample_rate and the circuit's channels.
+ *
+ * Everything after that is one call of acloud_create_task() with the
+ * whole list (sql/007_batch.sql): the idempotency key, every run's device
+ * (exists, access, availability), the active-task cap and the rate limits
+ * for the whole list, the inserts, the stored answer and the NOTIFY.  One
+ * round trip, one transaction: all tasks or none, and a 201 is sent only
+ * after the commit.  The answer's JSON is built by the database, so that a
+ * replay is the same bytes.
  */
 #include "autoconfig.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,38 +39,78 @@
 
 const struct db_statement tasks_create_statements[] = {
 	{ "tasks_create",
-	  "SELECT outcome, retry_after, limit_window, limit_class, limit_value, created_at"
-	  "  FROM acloud_create_task($1::uuid, $2, $3::task_type, $4, $5, $6::device_class, $7::boolean,"
-	  " $8::integer, $9::float8, $10::integer, $11, $12, $13::integer[], $14::integer[])" },
+	  "SELECT outcome, run_index, device, body, retry_after, limit_window, limit_class,"
+	  "       limit_value, limit_need"
+	  "  FROM acloud_create_task($1, $2::task_type, $3::device_class, $4::integer, $5::json, $6,"
+	  " $7::integer[], $8::integer[], $9::integer, $10::boolean, $11, $12)" },
 	{ "tasks_compiled_apb",
 	  "SELECT b.data FROM tasks t JOIN task_blobs b ON b.task_id = t.id AND b.kind = 'result'"
 	  " WHERE t.id = $1::uuid AND t.user_id = $2 AND t.type = 'compile' AND t.state = 'succeeded'" },
 	{ NULL, NULL },
 };
 
-/* A validated creation request, ready for the database. */
-struct new_task {
-	char id[37];
-	const char *type; /* "compile" | "run" */
-	const char *name;
-	const char *device_name; /* run */
-	const char *backend;     /* compile */
-	double op_time;
-	long long sample_rate;
-	char *input; /* owned: the input blob's text */
-	const char *input_type;
-	char *compiled_apb; /* owned: base64 of the compile task's APB */
+/* The columns of tasks_create. */
+enum {
+	COL_OUTCOME,
+	COL_RUN_INDEX,
+	COL_DEVICE,
+	COL_BODY,
+	COL_RETRY_AFTER,
+	COL_LIMIT_WINDOW,
+	COL_LIMIT_CLASS,
+	COL_LIMIT_VALUE,
+	COL_LIMIT_NEED
 };
 
-static void new_task_init(struct new_task *t, const char *type)
-{
-	uuid_t raw;
+/* A creation request on its way to the database. */
+struct creation {
+	const char *type;       /* "compile" | "run" */
+	const char *backend;    /* compile */
+	const char *input_type; /* of every input blob */
+	bool batch;             /* answers {"tasks": [...]}, errors name the run */
+	json_t *tasks;          /* owned: the list acloud_create_task reads */
+	char compiled_id[37];   /* the compile task whose APB is in compiled_apb */
+	char *compiled_apb;     /* owned: base64 */
+	int compiled_channels;  /* its measured channels */
+};
 
-	memset(t, 0, sizeof(*t));
-	uuid_generate_random(raw);
-	uuid_unparse_lower(raw, t->id);
-	t->type = type;
+/* "runs[3]: " in a batch, "" otherwise. */
+static const char *run_prefix(const struct creation *c, size_t i, char *buf, size_t len)
+{
+	if (!c->batch)
+		return "";
+	snprintf(buf, len, "runs[%zu]: ", i);
+	return buf;
 }
+
+/* Answers 422 with `errors` (locs ["body", field, ...]) as errors of run i. */
+static void respond_run_errors(struct request *r, const struct creation *c, size_t i,
+                               json_t *errors)
+{
+	json_t *e;
+	size_t k;
+
+	if (c->batch) {
+		json_array_foreach (errors, k, e) {
+			json_t *loc = json_object_get(e, "loc");
+
+			json_array_insert_new(loc, 1, json_string("runs"));
+			json_array_insert_new(loc, 2, json_integer((json_int_t)i));
+		}
+	}
+	respond_validation(r, errors);
+}
+
+static void reject_field(struct request *r, const struct creation *c, size_t i, const char *field,
+                         const char *msg)
+{
+	json_t *errors = json_array();
+
+	validation_add(errors, body_loc(field), "value_error", "%s", msg);
+	respond_run_errors(r, c, i, errors);
+}
+
+/* ---- answering ------------------------------------------------------------- */
 
 static void format_limits(const struct auth_key *key, int hourly, char *out, size_t outlen)
 {
@@ -83,76 +128,165 @@ static void format_limits(const struct auth_key *key, int hourly, char *out, siz
 		memcpy(out + used, "}", 2);
 }
 
-static void answer_created(struct request *r, const struct new_task *t, const char *created_at)
+/* " (the batch asks for 12)" when a batch is refused as a whole. */
+static const char *batch_need(const struct creation *c, PGresult *res, char *buf, size_t len)
 {
-	respond_json(r, 201,
-	             json_pack("{s:s,s:s,s:s,s:s}", "id", t->id, "type", t->type, "state", "queued",
-	                       "created_at", created_at));
+	if (!c->batch)
+		return "";
+	snprintf(buf, len, " (the batch asks for %s)", PQgetvalue(res, 0, COL_LIMIT_NEED));
+	return buf;
 }
 
-static void answer_outcome(struct request *r, const struct new_task *t, PGresult *res)
+static void answer_refused(struct request *r, const struct creation *c, PGresult *res,
+                           const char *outcome)
 {
-	const char *outcome = PQgetvalue(res, 0, 0);
+	char need[64];
 
-	if (strcmp(outcome, "created") == 0) {
-		answer_created(r, t, PQgetvalue(res, 0, 5));
-	} else if (strcmp(outcome, "device_not_found") == 0) {
-		respond_error(r, 404, "Device %s not found", t->device_name);
-	} else if (strcmp(outcome, "device_forbidden") == 0) {
-		respond_error(r, 403, "Access to device %s denied", t->device_name);
-	} else if (strcmp(outcome, "device_unavailable") == 0) {
-		respond_error(r, 503, "Device %s is not available", t->device_name);
+	if (strcmp(outcome, "rate_limited") == 0) {
+		bool hourly = strcmp(PQgetvalue(res, 0, COL_LIMIT_WINDOW), "hourly") == 0;
+
+		response_header(r, "Retry-After", "%s", PQgetvalue(res, 0, COL_RETRY_AFTER));
+		respond_error(r, 429, "Rate limit exceeded for %s: %s run tasks per %s%s",
+		              PQgetvalue(res, 0, COL_LIMIT_CLASS),
+		              PQgetvalue(res, 0, COL_LIMIT_VALUE), hourly ? "hour" : "day",
+		              batch_need(c, res, need, sizeof(need)));
+	} else if (strcmp(outcome, "active_limited") == 0) {
+		/* No slot frees at a known time: a task has to finish first. */
+		response_header(r, "Retry-After", "%d", 30);
+		respond_error(r, 429,
+		              "Active task limit reached: max_active_tasks is %s queued or running"
+		              " tasks per key%s",
+		              PQgetvalue(res, 0, COL_LIMIT_VALUE),
+		              batch_need(c, res, need, sizeof(need)));
+	} else if (strcmp(outcome, "idempotency_in_flight") == 0) {
+		respond_error(r, 409,
+		              "A request with this Idempotency-Key is still being processed");
 	} else {
-		bool hourly = strcmp(PQgetvalue(res, 0, 2), "hourly") == 0;
+		json_t *errors = json_array();
 
-		response_header(r, "Retry-After", "%s", PQgetvalue(res, 0, 1));
-		respond_error(r, 429, "Rate limit exceeded for %s: %s run tasks per %s",
-		              PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4),
-		              hourly ? "hour" : "day");
+		validation_add(errors, json_pack("[s,s]", "header", "idempotency-key"),
+		               "value_error",
+		               "This Idempotency-Key was used with a different request");
+		respond_validation(r, errors);
 	}
 }
 
-static void insert_task(struct request *r, struct new_task *t)
+static void answer_device(struct request *r, const struct creation *c, PGresult *res,
+                          const char *outcome)
 {
-	char priority[16], op_time[32], sample_rate[32], hourly[64], daily[64];
-	bool run = strcmp(t->type, "run") == 0;
-	const char *params[14];
+	const char *device = PQgetvalue(res, 0, COL_DEVICE);
+	size_t i = (size_t)strtoul(PQgetvalue(res, 0, COL_RUN_INDEX), NULL, 10);
+	char buf[32];
+	const char *prefix = run_prefix(c, i, buf, sizeof(buf));
+
+	if (strcmp(outcome, "device_not_found") == 0)
+		respond_error(r, 404, "%sDevice %s not found", prefix, device);
+	else if (strcmp(outcome, "device_forbidden") == 0)
+		respond_error(r, 403, "%sAccess to device %s denied", prefix, device);
+	else
+		respond_error(r, 503, "%sDevice %s is not available", prefix, device);
+}
+
+static void answer_outcome(struct request *r, const struct creation *c, PGresult *res)
+{
+	const char *outcome = PQgetvalue(res, 0, COL_OUTCOME);
+	const char *body = PQgetvalue(res, 0, COL_BODY);
+
+	if (strcmp(outcome, "created") == 0) {
+		respond_json_text(r, 201, body, strlen(body));
+	} else if (strcmp(outcome, "replayed") == 0) {
+		response_header(r, "Idempotent-Replayed", "true");
+		respond_json_text(r, 201, body, strlen(body));
+	} else if (strncmp(outcome, "device_", 7) == 0) {
+		answer_device(r, c, res, outcome);
+	} else {
+		answer_refused(r, c, res, outcome);
+	}
+}
+
+/* ---- the database call --------------------------------------------------------- */
+
+/* SHA-256 of the path and the body's bytes, in hex: what a replay must match. */
+static void request_digest(const struct request *r, char hex[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char digest[32];
+	unsigned int len = 0;
+
+	memset(digest, 0, sizeof(digest));
+	if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, r->path, strlen(r->path) + 1) == 1 &&
+	    EVP_DigestUpdate(md, r->body ? r->body : "", r->body_len) == 1)
+		EVP_DigestFinal_ex(md, digest, &len);
+	EVP_MD_CTX_free(md);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+static void create_tasks(struct request *r, const struct field_map *in, struct creation *c)
+{
+	char priority[16], hourly[64], daily[64], max_active[24], digest[65];
+	const char *params[12];
+	char *tasks = json_dumps(c->tasks, JSON_COMPACT);
 	PGresult *res;
 
+	if (tasks == NULL) {
+		respond_error(r, 500, "Out of memory");
+		return;
+	}
 	snprintf(priority, sizeof(priority), "%d", r->key->priority);
-	snprintf(op_time, sizeof(op_time), "%.17g", t->op_time);
-	snprintf(sample_rate, sizeof(sample_rate), "%lld", t->sample_rate);
+	snprintf(max_active, sizeof(max_active), "%ld", r->key->max_active_tasks);
 	format_limits(r->key, 1, hourly, sizeof(hourly));
 	format_limits(r->key, 0, daily, sizeof(daily));
-	params[0] = t->id;
-	params[1] = r->key->id;
-	params[2] = t->type;
-	params[3] = t->name;
-	params[4] = run ? t->device_name : NULL;
-	params[5] = run ? NULL : t->backend;
-	params[6] = !run || auth_key_allows_device(r->key, t->device_name) ? "true" : "false";
-	params[7] = priority;
-	params[8] = run ? op_time : NULL;
-	params[9] = run ? sample_rate : NULL;
-	params[10] = t->input;
-	params[11] = t->input_type;
-	params[12] = hourly;
-	params[13] = daily;
-	res = stmt_query(r, "tasks_create", 14, params);
+	if (in->idempotency_key)
+		request_digest(r, digest);
+	params[0] = r->key->id;
+	params[1] = c->type;
+	params[2] = c->backend;
+	params[3] = priority;
+	params[4] = tasks;
+	params[5] = c->input_type;
+	params[6] = hourly;
+	params[7] = daily;
+	params[8] = r->key->max_active_tasks < 0 ? NULL : max_active;
+	params[9] = c->batch ? "true" : "false";
+	params[10] = in->idempotency_key;
+	params[11] = in->idempotency_key ? digest : NULL;
+	res = stmt_query(r, "tasks_create", 12, params);
+	free(tasks);
 	if (res == NULL)
 		return;
-	answer_outcome(r, t, res);
+	answer_outcome(r, c, res);
 	PQclear(res);
+}
+
+/* One task of the list: {"i", "id", "name", "tags", "input"} and, for a
+ * run, "device", "allowed", "op_time", "sample_rate". */
+static json_t *task_entry(size_t i, const char *name, json_t *tags, json_t *input)
+{
+	char id[37];
+	uuid_t raw;
+
+	uuid_generate_random(raw);
+	uuid_unparse_lower(raw, id);
+	return json_pack("{s:I,s:s,s:s?,s:O?,s:o}", "i", (json_int_t)i, "id", id, "name", name,
+	                 "tags", tags, "input", input);
+}
+
+static void creation_free(struct creation *c)
+{
+	json_decref(c->tasks);
+	free(c->compiled_apb);
 }
 
 /* ---- compile ------------------------------------------------------------ */
 
 void handle_tasks_compile(struct request *r, const struct field_map *in)
 {
-	long long backend = in->body[COMPILE_BACKEND].integer;
-	struct new_task t;
+	const struct field_value *f = in->body;
+	long long backend = f[COMPILE_BACKEND].integer;
+	struct creation c = { .type = "compile", .input_type = "text/plain; charset=utf-8" };
 
-	new_task_init(&t, "compile");
 	if (backend == DEVICE_CLASS_SIMULATOR) {
 		respond_error(r, 400, "Compile tasks are not available for SIMULATOR devices");
 		return;
@@ -162,45 +296,43 @@ void handle_tasks_compile(struct request *r, const struct field_map *in)
 		              device_class_names[backend]);
 		return;
 	}
-	t.name = in->body[COMPILE_NAME].str;
-	t.backend = device_class_names[backend];
-	t.input = strdup(in->body[COMPILE_SOURCE].str);
-	t.input_type = "text/plain; charset=utf-8";
-	if (t.input == NULL)
+	c.backend = device_class_names[backend];
+	c.tasks = json_array();
+	json_array_append_new(c.tasks, task_entry(0, f[COMPILE_NAME].str, f[COMPILE_TAGS].json,
+	                                          json_string(f[COMPILE_SOURCE].str)));
+	if (json_array_size(c.tasks) != 1)
 		respond_error(r, 500, "Out of memory");
 	else
-		insert_task(r, &t);
-	free(t.input);
+		create_tasks(r, in, &c);
+	creation_free(&c);
 }
 
-/* ---- run ------------------------------------------------------------------ */
-
-static void reject_field(struct request *r, const char *field, const char *msg)
-{
-	json_t *errors = json_array();
-
-	validation_add(errors, body_loc(field), "value_error", "%s", msg);
-	respond_validation(r, errors);
-}
+/* ---- runs ------------------------------------------------------------------ */
 
 /*
  * A run from a compile task: the caller's succeeded compile task's APB,
  * checked like an upload and carried into the run's input as base64.
- * The handler's first database step; false when the request is answered.
+ * Kept for the next run of a batch that names the same task.  False when
+ * the request is answered.
  */
-static bool load_compiled_apb(struct request *r, const char *compile_id, struct new_task *t,
-                              int *channels)
+static bool load_compiled_apb(struct request *r, struct creation *c, size_t i,
+                              const char *compile_id, int *channels)
 {
 	const char *params[2] = { compile_id, r->key->id };
-	PGresult *res = stmt_query_bin(r, "tasks_compiled_apb", 2, params);
+	PGresult *res;
 	json_t *errors;
 	const uint8_t *apb;
 	int len;
 
+	if (c->compiled_apb != NULL && strcmp(c->compiled_id, compile_id) == 0) {
+		*channels = c->compiled_channels;
+		return true;
+	}
+	res = stmt_query_bin(r, "tasks_compiled_apb", 2, params);
 	if (res == NULL)
 		return false;
 	if (PQntuples(res) != 1) {
-		reject_field(r, "compile_task_id",
+		reject_field(r, c, i, "compile_task_id",
 		             "No succeeded compile task of yours has this id");
 		goto fail;
 	}
@@ -208,16 +340,19 @@ static bool load_compiled_apb(struct request *r, const char *compile_id, struct 
 	len = PQgetlength(res, 0, 0);
 	errors = json_array();
 	if (input_check_apb(apb, (size_t)len, "compile_task_id", channels, errors) != 0) {
-		respond_validation(r, errors);
+		respond_run_errors(r, c, i, errors);
 		goto fail;
 	}
 	json_decref(errors);
-	t->compiled_apb = malloc(4 * ((size_t)len + 2) / 3 + 1);
-	if (t->compiled_apb == NULL) {
+	free(c->compiled_apb);
+	c->compiled_apb = malloc(4 * ((size_t)len + 2) / 3 + 1);
+	if (c->compiled_apb == NULL) {
 		respond_error(r, 500, "Out of memory");
 		goto fail;
 	}
-	EVP_EncodeBlock((unsigned char *)t->compiled_apb, apb, len);
+	EVP_EncodeBlock((unsigned char *)c->compiled_apb, apb, len);
+	snprintf(c->compiled_id, sizeof(c->compiled_id), "%s", compile_id);
+	c->compiled_channels = *channels;
 	PQclear(res);
 	return true;
 fail:
@@ -227,66 +362,95 @@ fail:
 
 /* The bound on what one run may measure (op_time, sample_rate and the
  * circuit's channels together); false after answering 422. */
-static bool check_measurement(struct request *r, const struct new_task *t, int channels)
+static bool check_measurement(struct request *r, const struct creation *c, size_t i,
+                              const struct field_value *f, int channels)
 {
+	double op_time = f[RUN_OP_TIME].number, rate = (double)f[RUN_SAMPLE_RATE].integer;
 	struct circuit_error lerr;
 
-	if (sim_sample_count(t->op_time, (double)t->sample_rate) < 1) {
-		reject_field(r, "op_time", "op_time * sample_rate must give at least one sample");
+	if (sim_sample_count(op_time, rate) < 1) {
+		reject_field(r, c, i, "op_time",
+		             "op_time * sample_rate must give at least one sample");
 		return false;
 	}
-	if (sim_check_limits(t->op_time, (double)t->sample_rate, channels, &lerr) != 0) {
-		reject_field(r, lerr.loc[0] ? lerr.loc : "op_time", lerr.msg);
+	if (sim_check_limits(op_time, rate, channels, &lerr) != 0) {
+		reject_field(r, c, i, lerr.loc[0] ? lerr.loc : "op_time", lerr.msg);
 		return false;
 	}
 	return true;
 }
 
-static char *run_input(const struct field_map *in, const struct new_task *t)
+static json_t *run_input(const struct field_value *f, const struct creation *c)
 {
-	json_t *input = json_pack("{s:f,s:I}", "op_time", t->op_time, "sample_rate",
-	                          (json_int_t)t->sample_rate);
-	char *text;
+	json_t *input = json_pack("{s:f,s:I}", "op_time", f[RUN_OP_TIME].number, "sample_rate",
+	                          (json_int_t)f[RUN_SAMPLE_RATE].integer);
 
-	if (in->body[RUN_CIRCUIT].present)
-		json_object_set(input, "circuit", in->body[RUN_CIRCUIT].json);
-	else if (in->body[RUN_CIRCUIT_APB].present)
-		json_object_set(input, "circuit_apb", in->body[RUN_CIRCUIT_APB].json);
+	if (f[RUN_CIRCUIT].present)
+		json_object_set(input, "circuit", f[RUN_CIRCUIT].json);
+	else if (f[RUN_CIRCUIT_APB].present)
+		json_object_set(input, "circuit_apb", f[RUN_CIRCUIT_APB].json);
 	else
-		json_object_set_new(input, "circuit_apb", json_string(t->compiled_apb));
-	text = json_dumps(input, JSON_COMPACT);
-	json_decref(input);
-	return text;
+		json_object_set_new(input, "circuit_apb", json_string(c->compiled_apb));
+	return input;
 }
 
-void handle_tasks_run(struct request *r, const struct field_map *in)
+/* Run i of the request checked and added to the list; false after answering. */
+static bool add_run(struct request *r, struct creation *c, size_t i, const struct field_value *f)
 {
-	const struct field_value *f = in->body;
-	struct new_task t;
+	const char *device = f[RUN_DEVICE_NAME].str;
+	char prefix[32];
+	json_t *task;
 	int channels;
 
-	new_task_init(&t, "run");
-	t.device_name = f[RUN_DEVICE_NAME].str;
-	t.op_time = f[RUN_OP_TIME].number;
-	t.sample_rate = f[RUN_SAMPLE_RATE].integer;
-	t.name = f[RUN_NAME].str;
 	if (f[RUN_COMPILE_TASK_ID].present) {
-		if (!load_compiled_apb(r, f[RUN_COMPILE_TASK_ID].uuid, &t, &channels))
-			goto out;
+		if (!load_compiled_apb(r, c, i, f[RUN_COMPILE_TASK_ID].uuid, &channels))
+			return false;
 	} else {
 		channels =
 			(int)(f[RUN_CIRCUIT].present ? f[RUN_CIRCUIT] : f[RUN_CIRCUIT_APB]).integer;
 	}
-	if (!check_measurement(r, &t, channels))
-		goto out;
-	if (!valid_name(t.device_name)) {
-		respond_error(r, 404, "Device not found");
-		goto out;
+	if (!check_measurement(r, c, i, f, channels))
+		return false;
+	if (!valid_name(device)) {
+		respond_error(r, 404, "%sDevice not found",
+		              run_prefix(c, i, prefix, sizeof(prefix)));
+		return false;
 	}
-	t.input_type = "application/json";
-	t.input = run_input(in, &t);
-	insert_task(r, &t);
-out:
-	free(t.input);
-	free(t.compiled_apb);
+	task = task_entry(i, f[RUN_NAME].str, f[RUN_TAGS].json, run_input(f, c));
+	if (task == NULL || json_object_set_new(task, "device", json_string(device)) != 0 ||
+	    json_object_set_new(task, "allowed",
+	                        json_boolean(auth_key_allows_device(r->key, device))) != 0 ||
+	    json_object_set_new(task, "op_time", json_real(f[RUN_OP_TIME].number)) != 0 ||
+	    json_object_set_new(task, "sample_rate", json_integer(f[RUN_SAMPLE_RATE].integer)) !=
+	            0 ||
+	    json_array_append_new(c->tasks, task) != 0) {
+		respond_error(r, 500, "Out of memory");
+		return false;
+	}
+	return true;
+}
+
+void handle_tasks_run(struct request *r, const struct field_map *in)
+{
+	struct creation c = { .type = "run", .input_type = "application/json" };
+
+	c.tasks = json_array();
+	if (add_run(r, &c, 0, in->body))
+		create_tasks(r, in, &c);
+	creation_free(&c);
+}
+
+void handle_tasks_batch(struct request *r, const struct field_map *in)
+{
+	const struct field_value *runs = &in->body[BATCH_RUNS];
+	struct creation c = { .type = "run", .input_type = "application/json", .batch = true };
+	size_t i;
+
+	c.tasks = json_array();
+	for (i = 0; i < runs->n_items; i++)
+		if (!add_run(r, &c, i, runs->items[i].v))
+			break;
+	if (i == runs->n_items)
+		create_tasks(r, in, &c);
+	creation_free(&c);
 }

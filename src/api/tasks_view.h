@@ -11,8 +11,8 @@
 
 #define TASK_SUMMARY_COLS                                                                 \
 	"t.id, t.type::text, t.state::text, t.name, t.device_name, t.device_class::text," \
-	" iso_utc(t.created_at), iso_utc(t.updated_at), t.user_id"
-#define TASK_SUMMARY_NCOLS 9
+	" iso_utc(t.created_at), iso_utc(t.updated_at), t.user_id, array_to_string(t.tags, ',')"
+#define TASK_SUMMARY_NCOLS 10
 
 /* Access rule in SQL: $2 is the caller's id, $3 whether the caller is admin. */
 #define TASK_VISIBLE "(t.user_id = $2 OR $3::boolean)"

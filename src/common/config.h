@@ -92,6 +92,7 @@ void app_config_free(struct app_config *cfg);
 /* ---- auth.yml ------------------------------------------------------------ */
 
 /* A limit of -1 means unlimited (class or window left out). */
+#define AUTH_MAX_ACTIVE_TASKS_DEFAULT 1000
 struct class_limits {
 	long hourly;
 	long daily;
@@ -112,6 +113,7 @@ struct auth_key {
 	char **devices;               /* whitelist, n_devices entries */
 	size_t n_devices;
 	struct class_limits limits[DEVICE_CLASS_COUNT]; /* defaults merged in */
+	long max_active_tasks; /* queued + inprogress at once; -1 unlimited */
 };
 
 struct auth_config {
@@ -120,6 +122,7 @@ struct auth_config {
 	int default_priority;      /* default 1 */
 	int default_max_session_s; /* default 0: no sessions */
 	struct class_limits default_limits[DEVICE_CLASS_COUNT];
+	long default_max_active_tasks; /* default AUTH_MAX_ACTIVE_TASKS_DEFAULT */
 	struct auth_key *keys;
 	size_t n_keys;
 };

@@ -12,6 +12,9 @@
  * defaults is unlimited (-1); a window written as `null` (or `~`) is
  * unlimited explicitly, which is how a key lifts a default limit.
  *
+ * max_active_tasks (defaults and per key, default 1000, `null` for no cap)
+ * bounds a key's queued + inprogress tasks across every queue.
+ *
  * The raw `key:` is hashed as soon as it is read and never copied or echoed
  * into a message.
  */
@@ -41,6 +44,7 @@ enum {
 	D_PRIORITY,
 	D_MAX_SESSION_S,
 	D_LIMITS,
+	D_MAX_ACTIVE,
 	D_COUNT
 };
 enum {
@@ -61,6 +65,7 @@ enum {
 	K_DEVICES,
 	K_LIMITS,
 	K_MAX_SESSION_S,
+	K_MAX_ACTIVE,
 	K_COUNT
 };
 
@@ -71,6 +76,15 @@ static int parse_window(struct ydoc *d, yaml_node_t *n, const char *field, long 
 		return CONFIG_OK;
 	}
 	return yget_long(d, n, field, 0, LIMIT_MAX, out);
+}
+
+static int parse_max_active(struct ydoc *d, yaml_node_t *n, long *out)
+{
+	if (ynode_is_null(n)) {
+		*out = -1;
+		return CONFIG_OK;
+	}
+	return yget_long(d, n, "max_active_tasks", 1, LIMIT_MAX, out);
 }
 
 static int parse_class_limits(struct ydoc *d, yaml_node_t *n, struct class_limits *lim)
@@ -111,7 +125,8 @@ static int parse_defaults(struct ydoc *d, yaml_node_t *n, struct auth_config *cf
 {
 	struct yfield f[D_COUNT] = { [D_PRIORITY] = { "priority" },
 		                     [D_MAX_SESSION_S] = { "max_session_s" },
-		                     [D_LIMITS] = { "limits" } };
+		                     [D_LIMITS] = { "limits" },
+		                     [D_MAX_ACTIVE] = { "max_active_tasks" } };
 
 	if (ymap_fields(d, n, "'defaults'", "field", f, D_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
@@ -123,6 +138,9 @@ static int parse_defaults(struct ydoc *d, yaml_node_t *n, struct auth_config *cf
 	             &cfg->default_max_session_s) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[D_LIMITS].val && parse_limits(d, f[D_LIMITS].val, cfg->default_limits) != CONFIG_OK)
+		return CONFIG_ERR;
+	if (f[D_MAX_ACTIVE].val &&
+	    parse_max_active(d, f[D_MAX_ACTIVE].val, &cfg->default_max_active_tasks) != CONFIG_OK)
 		return CONFIG_ERR;
 	return CONFIG_OK;
 }
@@ -232,12 +250,14 @@ static int parse_key(struct ydoc *d, yaml_node_t *n, const struct auth_config *c
 		[K_DEVICES] = { "devices" },
 		[K_LIMITS] = { "limits" },
 		[K_MAX_SESSION_S] = { "max_session_s" },
+		[K_MAX_ACTIVE] = { "max_active_tasks" },
 	};
 
 	k->enabled = true;
 	k->priority = cfg->default_priority;
 	k->max_session_s = cfg->default_max_session_s;
 	memcpy(k->limits, cfg->default_limits, sizeof(k->limits));
+	k->max_active_tasks = cfg->default_max_active_tasks;
 	if (ymap_fields(d, n, "each entry of 'keys'", "field", f, K_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (!f[K_ID].val)
@@ -252,6 +272,9 @@ static int parse_key(struct ydoc *d, yaml_node_t *n, const struct auth_config *c
 			return CONFIG_ERR;
 	}
 	if (f[K_LIMITS].val && parse_limits(d, f[K_LIMITS].val, k->limits) != CONFIG_OK)
+		return CONFIG_ERR;
+	if (f[K_MAX_ACTIVE].val &&
+	    parse_max_active(d, f[K_MAX_ACTIVE].val, &k->max_active_tasks) != CONFIG_OK)
 		return CONFIG_ERR;
 	at->id = f[K_ID].val;
 	at->secret = f[K_KEY].val ? f[K_KEY].val : f[K_KEY_SHA256].val;
@@ -323,6 +346,7 @@ static struct auth_config *auth_config_new(const char *path)
 	if (!cfg)
 		return NULL;
 	cfg->default_priority = 1;
+	cfg->default_max_active_tasks = AUTH_MAX_ACTIVE_TASKS_DEFAULT;
 	for (i = 0; i < DEVICE_CLASS_COUNT; i++)
 		cfg->default_limits[i].hourly = cfg->default_limits[i].daily = -1;
 	cfg->source_path = strdup(path);

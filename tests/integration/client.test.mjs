@@ -81,4 +81,5 @@ test('a client generated from /openapi.json compiles and runs a circuit', { skip
   const seen = JSON.parse(line);
   assert.equal(seen.channels, 2);
   assert.ok(seen.apbBytes > 0);
+  assert.equal(seen.batch, 2, 'a batch with tags and an Idempotency-Key, replayed once');
 });

@@ -28,6 +28,7 @@ const EXPECTED_ROUTES = [
   'GET /api/v1/devices/{device_name}/entity',
   'POST /api/v1/tasks/compile',
   'POST /api/v1/tasks/run',
+  'POST /api/v1/tasks/batch',
   'GET /api/v1/tasks',
   'POST /api/v1/tasks/search',
   'GET /api/v1/tasks/{task_id}',
@@ -58,6 +59,7 @@ const SUMMARY = {
   device_class: 'SIMULATOR',
   created_at: '2025-05-01T12:00:01.123456Z',
   updated_at: '2025-05-01T12:00:01.123456Z',
+  tags: [],
 };
 
 function operations() {
@@ -80,7 +82,7 @@ function mediaExamples(media) {
   return out;
 }
 
-test('documentedRoutes lists exactly the 25 operations of the API', () => {
+test('documentedRoutes lists exactly the 26 operations of the API', () => {
   const got = documentedRoutes(spec).map((r) => `${r.method} ${r.path}`).sort();
   assert.deepEqual(got, [...EXPECTED_ROUTES].sort());
 });

@@ -457,12 +457,19 @@ const PENDING = new Set([
   'GET /api/v1/reservations/{reservation_id}',
   'DELETE /api/v1/reservations/{reservation_id}',
   'GET /metrics',
+  'POST /api/v1/tasks/batch',
+]);
+// Answers added to existing operations by this wave, not produced yet.
+const PENDING_ANSWERS = new Set([
+  'POST /api/v1/tasks/compile 409',
+  'POST /api/v1/tasks/compile 429',
+  'POST /api/v1/tasks/run 409',
 ]);
 
 for (const o of SPEC ? operations() : []) {
   for (const [status, ref] of Object.entries(o.op.responses)) {
     const key = `${o.key} ${status}`;
-    if (PENDING.has(o.key) && !PRODUCERS[key]) {
+    if ((PENDING.has(o.key) || PENDING_ANSWERS.has(key)) && !PRODUCERS[key]) {
       test.todo(`${key}: no producer yet`);
       continue;
     }

@@ -208,8 +208,9 @@ Test(validate, tasks_list_values, .init = setup)
 #define MISSING(key) ITEM("[\"body\",\"" key "\"]", "Field required", "missing")
 #define EXTRA(key) \
 	ITEM("[\"body\",\"" key "\"]", "Extra inputs are not permitted", "extra_forbidden")
-#define NOT_STR(key) ITEM("[\"body\",\"" key "\"]", "Input should be a valid string", "string_type")
-#define NO_BODY      DETAIL(ITEM("[\"body\"]", "Field required", "missing"))
+#define NOT_STR(key)    ITEM("[\"body\",\"" key "\"]", "Input should be a valid string", "string_type")
+#define NOT_STR_AT(loc) ITEM(loc, "Input should be a valid string", "string_type")
+#define NO_BODY         DETAIL(ITEM("[\"body\"]", "Field required", "missing"))
 #define NOT_OBJECT                                                             \
 	DETAIL(ITEM("[\"body\"]",                                              \
 	            "Input should be a valid dictionary or object to extract " \
@@ -468,6 +469,74 @@ Test(validate, tasks_search_values, .init = setup)
 
 /* Every route's input fits the field map, and every route with a path
  * parameter declares its type. */
+/* ---- batch, tags, Idempotency-Key ---------------------------------------------- */
+
+#define BATCH "/api/v1/tasks/batch"
+#define GOOD_RUN                                                         \
+	"{\"device_name\":\"sim-1\",\"compile_task_id\":\"" UUID_A "\"," \
+	"\"tags\":[\"a\",\"k=1.5\"]}"
+
+Test(validate, tasks_batch, .init = setup)
+{
+	static const struct row rows[] = {
+		{ HTTP_POST, BATCH, NULL, "{\"runs\":[" GOOD_RUN "," GOOD_RUN "]}", USER, 0, NULL },
+		{ HTTP_POST, BATCH, NULL, "{\"runs\":[]}", USER, 422,
+		  DETAIL(ITEM("[\"body\",\"runs\"]", "List should have from 1 to 1000 items",
+		              "too_short")) },
+		{ HTTP_POST, BATCH, NULL, "{}", USER, 422,
+		  DETAIL(ITEM("[\"body\",\"runs\"]", "Field required", "missing")) },
+		{ HTTP_POST, BATCH, NULL, "{\"runs\":[" GOOD_RUN ",{\"device_name\":\"sim-1\"}]}",
+		  USER, 422, DETAIL(ITEM("[\"body\",\"runs\",1]", ONE_SRC, "value_error")) },
+		{ HTTP_POST, BATCH, NULL, "{\"runs\":[" GOOD_RUN ",{\"device_name\":5,\"x\":1}]}",
+		  USER, 422,
+		  DETAIL(ITEM(
+			  "[\"body\",\"runs\",1,\"x\"]", "Extra inputs are not permitted",
+			  "extra_forbidden") "," NOT_STR_AT("[\"body\",\"runs\",1,\"device_name\"]")) },
+		{ HTTP_POST, BATCH, NULL, "{\"runs\":[" GOOD_RUN ",[]]}", USER, 422,
+		  DETAIL(ITEM("[\"body\",\"runs\",1]",
+		              "Input should be a valid dictionary or object",
+		              "model_attributes_type")) },
+		{ HTTP_POST, RUN, NULL,
+		  DEV "\"compile_task_id\":\"" UUID_A "\",\"tags\":[\"a b\"]}", USER, 422,
+		  DETAIL(ITEM("[\"body\",\"tags\",0]",
+		              "String should match pattern '^[A-Za-z0-9_.:=-]{1,64}$'",
+		              "string_pattern_mismatch")) },
+	};
+
+	check_rows(rows, N_OF(rows));
+}
+
+Test(validate, idempotency_key_header, .init = setup)
+{
+	static const char *const bad[] = { "", "tab\there", "\x7f" };
+	struct row row = { HTTP_POST, BATCH, NULL, "{\"runs\":[" GOOD_RUN "]}", USER, 0, NULL };
+	struct outcome o;
+	char longest[256];
+
+	memset(longest, 'k', 255);
+	longest[255] = '\0';
+	validate(&row, &o);
+	cr_expect(o.ok);
+	cr_expect_null(o.map.idempotency_key);
+	outcome_free(&o);
+	for (size_t i = 0; i < N_OF(bad); i++) {
+		memset(&o, 0, sizeof(o));
+		validate(&row, &o);
+		outcome_free(&o);
+		o.r.idempotency_key = bad[i];
+		o.ok = fields_read(&o.r, &input_tasks_batch, &o.map, &o.fail);
+		cr_expect(!o.ok && o.fail.status == 422, "key %zu accepted", i);
+		outcome_free(&o);
+	}
+	validate(&row, &o);
+	outcome_free(&o);
+	o.r.idempotency_key = longest;
+	o.ok = fields_read(&o.r, &input_tasks_batch, &o.map, &o.fail);
+	cr_expect(o.ok);
+	cr_expect_str_eq(o.map.idempotency_key, longest);
+	outcome_free(&o);
+}
+
 Test(validate, route_table_declares_inputs)
 {
 	for (size_t i = 0; i < api_routes_count; i++) {

@@ -420,6 +420,26 @@ Test(auth, empty_and_keyless_files)
 	auth_config_free(cfg);
 }
 
+/* max_active_tasks: 1000 unless defaults say otherwise; null lifts it. */
+Test(auth, max_active_tasks)
+{
+	struct auth_config *cfg = auth_from("keys:\n  - {id: a, key: ka}\n");
+
+	cr_assert_eq(cfg->default_max_active_tasks, 1000);
+	cr_assert_eq(cfg->keys[0].max_active_tasks, 1000);
+	auth_config_free(cfg);
+
+	cfg = auth_from("defaults: {max_active_tasks: 7}\nkeys:\n  - {id: a, key: ka}\n"
+	                "  - {id: b, key: kb, max_active_tasks: 2}\n"
+	                "  - {id: c, key: kc, max_active_tasks: null}\n");
+	cr_assert_eq(cfg->keys[0].max_active_tasks, 7);
+	cr_assert_eq(cfg->keys[1].max_active_tasks, 2);
+	cr_assert_eq(cfg->keys[2].max_active_tasks, -1);
+	auth_config_free(cfg);
+	AUTH_ERR("defaults: {max_active_tasks: 0}\n", 1, "max_active_tasks");
+	AUTH_ERR("keys:\n  - {id: a, key: ka, max_active_tasks: x}\n", 2, "max_active_tasks");
+}
+
 Test(auth, limits_merge_per_window)
 {
 	struct auth_config *cfg = auth_from(

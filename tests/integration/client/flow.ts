@@ -3,7 +3,9 @@
 // /openapi.json with openapi-typescript, type-checks this file against it
 // with tsc, and runs it against the stack:
 //   compile (LUCIDAC) -> wait -> run the compiled circuit on sim-1 -> wait
-//   -> download the measurement list and check it.
+//   -> download the measurement list and check it; then a batch of two runs
+//   with tags and an Idempotency-Key (sent twice: one creation, the same
+//   answer), found again by a tag search.
 // Prints one JSON line with what it saw; exits non-zero on any failure.
 import createClient from 'openapi-fetch';
 import type { components, paths } from './api';
@@ -86,7 +88,25 @@ async function main(): Promise<void> {
 
   const deleted = await client.DELETE('/api/v1/tasks/{task_id}', { params: { path: { task_id: runId } } });
   if (deleted.response.status !== 204) fail('delete', deleted.error);
-  console.log(JSON.stringify({ compileId, runId, apbBytes: apb.data.byteLength, channels: channels.length, samples }));
+
+  const sweep = `sweep-${compileId.slice(0, 8)}`;
+  const runs: components['schemas']['RunTaskRequest'][] = [0.001, 0.002].map((opTime) => ({
+    device_name: DEVICE, compile_task_id: compileId, op_time: opTime, sample_rate: SAMPLE_RATE,
+    tags: [sweep, `op_time=${opTime}`],
+  }));
+  const idempotency = { 'Idempotency-Key': `flow-${sweep}` };
+  const batch = await client.POST('/api/v1/tasks/batch', { body: { runs }, params: { header: idempotency } });
+  if (batch.response.status !== 201 || !batch.data) fail('batch', batch.error);
+  const again = await client.POST('/api/v1/tasks/batch', { body: { runs }, params: { header: idempotency } });
+  if (!again.data || again.response.headers.get('Idempotent-Replayed') !== 'true') fail('batch replay', again.error);
+  const batchIds = batch.data.tasks.map((t) => t.id);
+  if (JSON.stringify(again.data.tasks.map((t) => t.id)) !== JSON.stringify(batchIds)) fail('replayed ids', again.data);
+  const found = await client.POST('/api/v1/tasks/search', { body: { tags: [sweep], limit: 50, offset: 0 } });
+  if (!found.data) fail('tag search', found.error);
+  const foundIds = found.data.items.map((t) => t.id).sort();
+  if (JSON.stringify(foundIds) !== JSON.stringify([...batchIds].sort())) fail('tag search ids', found.data);
+  for (const id of batchIds) await waitTerminal(id, 60000);
+  console.log(JSON.stringify({ compileId, runId, apbBytes: apb.data.byteLength, channels: channels.length, samples, batch: batchIds.length }));
 }
 
 main().catch((e: unknown) => {
