@@ -291,3 +291,5 @@ ALTER FUNCTION acloud_usage_check(text, device_class, integer, integer, integer)
     SET plan_cache_mode = force_generic_plan;
 
 GRANT EXECUTE ON FUNCTION acloud_create_task, acloud_usage_check TO acloud_app;
+-- A class without a limit drops its counter row (see acloud_create_task).
+GRANT DELETE ON usage_counters TO acloud_app;
