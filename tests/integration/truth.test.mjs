@@ -42,7 +42,8 @@ import { randomUUID } from 'node:crypto';
 import { api, BASE, KEYS, ROOT, SPEC, psql, pgCtl, waitFor } from './lib/api.mjs';
 
 // truthful: 5 LUCIDAC runs an hour; truth: the owner of the tasks on hold-1 (no limit).
-const K = { ...KEYS, truthful: 'ac_test_truthful_777777777777', truth: 'ac_test_truth_888888888888888' };
+const K = { ...KEYS, truthful: 'ac_test_truthful_777777777777', truth: 'ac_test_truth_888888888888888',
+  truthcap: 'ac_test_truthcap_ccccccccccc' };
 const NO_TASK = '6f1d2c3b-4a59-4e87-9d6c-5b4a39281706';
 const PARAMS = { task_id: NO_TASK, device_name: 'sim-1', reservation_id: NO_TASK };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -158,8 +159,6 @@ before(async () => {
   const [r, c] = await Promise.all([send(runOp), send(compileOp)]);
   assert.equal(r.status, 201, r.text);
   assert.equal(c.status, 201, c.text);
-  ctx.runCreated = r;
-  ctx.compileCreated = c;
   ctx.run = r.json.id;
   ctx.compile = c.json.id;
   assert.equal((await finished(ctx.run)).state, 'succeeded');
@@ -191,6 +190,18 @@ function eventTask() {
 function eventState(id, state, detail) {
   psql(`BEGIN; UPDATE tasks SET state = '${state}' WHERE id = '${id}';
     INSERT INTO task_history (task_id, state, detail) VALUES ('${id}', '${state}', ${detail ? `'${detail}'` : 'NULL'}); COMMIT;`);
+}
+
+// A creation sent twice with one Idempotency-Key: the second answer is the
+// first one replayed, with every header the document names.
+async function replayed(o) {
+  const headers = { 'idempotency-key': `truth-${randomUUID()}` };
+  const first = await api(o.method, o.path, { key: K.alice, body: requestExample(o.op), headers });
+  assert.equal(first.status, 201, first.text);
+  cleanup.push(first.json.id);
+  const again = await api(o.method, o.path, { key: K.alice, body: requestExample(o.op), headers });
+  assert.equal(again.json.id, first.json.id, 'the replay names the first task');
+  return again;
 }
 
 // A stream ends with the blank line after its last event; a YAML block
@@ -287,13 +298,13 @@ const PRODUCERS = {
     no_entity: await get('/api/v1/devices/sim-2/entity'),
   }),
 
-  'POST /api/v1/tasks/compile 201': () => ctx.compileCreated,
+  'POST /api/v1/tasks/compile 201': (o) => replayed(o),
   'POST /api/v1/tasks/compile 400': async () => ({
     simulator: await api('POST', '/api/v1/tasks/compile', { key: K.alice, body: { backend: 'SIMULATOR', source: "x' = -x\n" } }),
   }),
   'POST /api/v1/tasks/compile 422': () => api('POST', '/api/v1/tasks/compile', { key: K.alice, body: { backend: 'LUCIDAC' } }),
 
-  'POST /api/v1/tasks/run 201': () => ctx.runCreated,
+  'POST /api/v1/tasks/run 201': (o) => replayed(o),
   'POST /api/v1/tasks/run 403': async (o) => ({
     ...(await COMPONENT_PRODUCERS.Forbidden(o)),
     denied: { answer: await run({ device_name: 'sim-3', circuit_apb: harmonicApb }, K.bob), as: { 'lucidac-1': 'sim-3' } },
@@ -305,12 +316,21 @@ const PRODUCERS = {
   }),
   // The key may create 5 LUCIDAC runs an hour (auth.test.yml): the 6th is refused.
   'POST /api/v1/tasks/run 429': async () => {
-    for (let i = 0; i < 6; i++) {
-      const r = await run({ device_name: 'hold-1', circuit_apb: harmonicApb }, K.truthful);
-      if (r.status !== 201) return r;
-      cleanup.push(r.json.id);
-    }
-    return run({ device_name: 'hold-1', circuit_apb: harmonicApb }, K.truthful);
+    const rate = async () => {
+      for (let i = 0; i < 6; i++) {
+        const r = await run({ device_name: 'hold-1', circuit_apb: harmonicApb }, K.truthful);
+        if (r.status !== 201) return r;
+        cleanup.push(r.json.id);
+      }
+      return run({ device_name: 'hold-1', circuit_apb: harmonicApb }, K.truthful);
+    };
+    // truthcap may have one active task: its second is over the cap.
+    const active = async () => {
+      const first = await run({ device_name: 'hold-1', circuit_apb: harmonicApb }, K.truthcap);
+      if (first.status === 201) cleanup.push(first.json.id);
+      return run({ device_name: 'hold-1', circuit_apb: harmonicApb }, K.truthcap);
+    };
+    return { rate: await rate(), active: { answer: await active(), as: { 1000: '1' } } };
   },
   'POST /api/v1/tasks/run 503': async () => ({
     device: { answer: await run({ device_name: 'down-1', circuit_apb: harmonicApb }), as: { 'lucidac-1': 'down-1' } },
