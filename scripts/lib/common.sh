@@ -10,7 +10,7 @@ DEV_PACKAGES="build-essential autoconf automake libtool pkg-config
  postgresql-15 postgresql-client-15 nginx openssl curl ca-certificates procps util-linux
  nodejs npm"
 # Extra packages only the tests and benchmarks need.
-TEST_PACKAGES="chromium valgrind clang libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin iproute2 systemd prometheus"
+TEST_PACKAGES="chromium valgrind clang libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin iproute2 systemd prometheus man-db"
 
 BUILD_DIR=${ACLOUD_BUILD_DIR:-$ROOT/build}
 
