@@ -14,6 +14,7 @@
 #include "api/response.h"
 #include "api/timefmt.h"
 #include "api/validate.h"
+#include "common/hex.h"
 
 static void fail_with_items(struct field_failure *fail, json_t *errors)
 {

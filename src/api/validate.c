@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/validate.h"
+#include "common/hex.h"
 
 bool valid_name(const char *s)
 {
@@ -23,23 +24,6 @@ bool valid_name(const char *s)
 			return false;
 	}
 	return n > 0;
-}
-
-bool valid_uuid(const char *s, char out[37])
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (s == NULL || strlen(s) != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (shape[i] == '-' ? c != '-' : !isxdigit(c))
-			return false;
-		out[i] = (char)tolower(c);
-	}
-	out[36] = '\0';
-	return true;
 }
 
 bool parse_bounded_long(const char *s, long min, long max, long *out)

@@ -11,8 +11,6 @@
 
 /* [A-Za-z0-9_.-]{1,64}: user ids and device names. */
 bool valid_name(const char *s);
-/* A canonical UUID (8-4-4-4-12 hex); the lower-case form into `out` (37 bytes). */
-bool valid_uuid(const char *s, char out[37]);
 /* A decimal integer in [min, max] with nothing after it. */
 bool parse_bounded_long(const char *s, long min, long max, long *out);
 

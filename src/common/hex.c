@@ -3,6 +3,9 @@
  */
 #include "autoconfig.h"
 
+#include <ctype.h>
+#include <string.h>
+
 #include "common/hex.h"
 
 int hex_digit_value(int c)
@@ -14,4 +17,21 @@ int hex_digit_value(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+bool valid_uuid(const char *s, char out[37])
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (s == NULL || strlen(s) != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (shape[i] == '-' ? c != '-' : !isxdigit(c))
+			return false;
+		out[i] = (char)tolower(c);
+	}
+	out[36] = '\0';
+	return true;
 }

@@ -28,23 +28,6 @@ const char http_stream_head[] = "HTTP/1.1 200 OK\r\n"
 				"X-Accel-Buffering: no\r\n"
 				"Connection: close\r\n\r\n";
 
-bool http_valid_uuid(const char *s, char out[37])
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (s == NULL || strlen(s) != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (shape[i] == '-' ? c != '-' : !isxdigit(c))
-			return false;
-		out[i] = (char)tolower(c);
-	}
-	out[36] = '\0';
-	return true;
-}
-
 /* The path without its query string, matched against the two routes. */
 static void match_route(const char *path, size_t len, struct http_request *req)
 {

@@ -44,9 +44,6 @@ extern const char *const http_route_patterns[];
 
 enum http_parse http_parse_head(const char *buf, size_t len, struct http_request *req);
 
-/* Whether `s` is a UUID; writes it lower-cased into `out`. */
-bool http_valid_uuid(const char *s, char out[37]);
-
 /* A complete response with a JSON body (errors); malloc'd, NULL on OOM. */
 char *http_json_response(int status, const char *json, size_t *len);
 /* The head of an event stream. */

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "events/http.h"
 #include "events/hub.h"
@@ -226,7 +227,7 @@ static void start_task_stream(struct hub *h, struct sub *s, const struct http_re
 {
 	PGresult *res;
 
-	if (!http_valid_uuid(req->task_id, s->task_id)) {
+	if (!valid_uuid(req->task_id, s->task_id)) {
 		send_error(h, s, 422,
 		           "{\"detail\":[{\"loc\":[\"path\",\"task_id\"],"
 		           "\"msg\":\"Input should be a valid UUID\",\"type\":\"uuid_parsing\"}]}");

@@ -217,11 +217,14 @@ async function firstEvent(path, key, trigger) {
   const reader = res.body.getReader();
   let text = '';
   trigger();
-  while (!text.includes('\n\n')) {
+  // Keep-alive comments (": keepalive", every 15 s) may come first.
+  const event = () => text.replace(/^(:[^\n]*\n\n?)+/, '');
+  while (!event().includes('\n\n')) {
     const { value, done } = await reader.read();
     if (done) break;
     text += Buffer.from(value).toString('utf8');
   }
+  text = event();
   abort.abort();
   text = text.slice(0, text.indexOf('\n\n') + 2);
   return { status: res.status, headers: res.headers, ctype: res.headers.get('content-type') ?? '', text, buf: Buffer.from(text) };

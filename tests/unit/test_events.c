@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "events/http.h"
 #include "events/sse.h"
 
@@ -95,10 +96,10 @@ Test(http, uuid)
 {
 	char out[37];
 
-	cr_assert(http_valid_uuid("0B7E0000-0000-4000-8000-00000000000A", out));
+	cr_assert(valid_uuid("0B7E0000-0000-4000-8000-00000000000A", out));
 	cr_assert_str_eq(out, "0b7e0000-0000-4000-8000-00000000000a");
-	cr_assert_not(http_valid_uuid("not-a-uuid", out));
-	cr_assert_not(http_valid_uuid("0b7e0000x0000-4000-8000-00000000000a", out));
+	cr_assert_not(valid_uuid("not-a-uuid", out));
+	cr_assert_not(valid_uuid("0b7e0000x0000-4000-8000-00000000000a", out));
 }
 
 Test(http, json_response)

@@ -6,6 +6,7 @@
 
 #include "api/auth.h"
 #include "api/validate.h"
+#include "common/hex.h"
 
 Test(validate, names)
 {
