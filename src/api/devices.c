@@ -12,10 +12,10 @@
 #include "api/stmt.h"
 
 const struct db_statement devices_statements[] = {
-	{ "devices_list",
-	  "SELECT d.name, d.class::text, d.available,"
-	  "       (SELECT count(*) FROM tasks t WHERE t.queue = 'device:' || d.name AND t.state = 'queued')"
-	  "  FROM devices d WHERE d.configured ORDER BY d.name" },
+	{ "devices_list", "SELECT d.name, d.class::text, d.available,"
+	                  "       (SELECT coalesce(sum(u.queued), 0) FROM queue_users u"
+	                  "         WHERE u.queue = 'device:' || d.name)"
+	                  "  FROM devices d WHERE d.configured ORDER BY d.name" },
 	{ "devices_entity", "SELECT entity FROM devices WHERE name = $1 AND configured" },
 	{ NULL, NULL },
 };
