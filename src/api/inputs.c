@@ -18,7 +18,6 @@
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-#define SOURCE_MAX_BYTES     (1024 * 1024)
 #define APB_BASE64_MAX_BYTES (8 * 1024 * 1024)
 #define NAME_MAX_CHARS       256
 #define SEARCH_LIST_MAX      100
@@ -63,7 +62,7 @@ static const struct field_spec compile_fields[] = {
 	[COMPILE_SOURCE] = { .name = "source",
 	                     .type = FIELD_STRING,
 	                     .required = true,
-	                     .max_len = SOURCE_MAX_BYTES },
+	                     .max_len = INPUT_SOURCE_MAX_BYTES },
 	[COMPILE_NAME] = { .name = "name", .type = FIELD_STRING, .max_len = NAME_MAX_CHARS },
 };
 static const struct body_schema compile_body = { compile_fields, N_OF(compile_fields), false,

@@ -14,6 +14,10 @@
 
 #include "api/fields.h"
 
+/* The longest compile source (bytes); its route reads a body this much
+ * larger than the small-body limit (router.h). */
+#define INPUT_SOURCE_MAX_BYTES (1024 * 1024)
+
 /* /api/v1/tasks/{task_id}...: path[0].uuid */
 extern const struct input_spec input_task_id;
 /* /api/v1/devices/{device_name}/entity: path[0].str */

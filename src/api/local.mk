@@ -11,6 +11,7 @@ libacloud_api_a_SOURCES = \
 	src/api/health.c \
 	src/api/inputs.c src/api/inputs.h \
 	src/api/jsonout.c src/api/jsonout.h \
+	src/api/jsonscan.c src/api/jsonscan.h \
 	src/api/master.c src/api/master.h \
 	src/api/method.c src/api/method.h \
 	src/api/request.c src/api/request.h \

@@ -1,18 +1,23 @@
 /*
  * worker: the request loop.  Signals only set flags; the loop acts on them
  * between requests, so a request is never cut in half by a reload or a
- * shutdown.
+ * shutdown, nor by reload-on-rss.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api/auth.h"
 #include "api/fields.h"
+#include "api/inputs.h"
 #include "api/response.h"
 #include "api/router.h"
 #include "api/worker.h"
@@ -45,6 +50,24 @@ static void install_signals(void)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
+static size_t body_limit(const struct app_config *app, enum route_body size)
+{
+	switch (size) {
+	case BODY_CIRCUIT:
+		return app->max_body_bytes;
+	case BODY_SOURCE:
+		return app->max_small_body_bytes + INPUT_SOURCE_MAX_BYTES;
+	case BODY_SMALL:
+		break;
+	}
+	return app->max_small_body_bytes;
+}
+
+static bool takes_json(const struct route *route)
+{
+	return route->input != NULL && route->input->body != NULL;
+}
+
 void worker_dispatch(struct request *r)
 {
 	char params_buf[REQUEST_PATH_MAX];
@@ -69,6 +92,10 @@ void worker_dispatch(struct request *r)
 	r->n_path_params = m.n_params;
 	if (m.route->needs_auth && auth_authenticate(r) != REQUEST_OK)
 		return;
+	if (request_read_body(r, body_limit(r->ctx->app, m.route->body_size),
+	                      takes_json(m.route) ? r->ctx->app->max_json_values : SIZE_MAX) !=
+	    REQUEST_OK)
+		return;
 	if (fields_validate(r, m.route->input, &in))
 		m.route->handler(r, &in);
 	field_map_free(&in);
@@ -82,6 +109,46 @@ static long elapsed_us(const struct timespec *t0)
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* Resident size in MiB (from /proc/self/statm), 0 when unknown. */
+static size_t resident_mb(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+		resident = 0;
+	fclose(f);
+	return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE) / (1024 * 1024);
+}
+
+/*
+ * reload-on-rss: heap that a large request left fragmented stays with the
+ * process, so a worker that has grown past api.reload_on_rss_mb after
+ * answering leaves, and the master starts a fresh one.  Large blocks went
+ * back to the system when freed; malloc_trim returns what the small ones
+ * freed at the top of the heap first, so a worker leaves only when it
+ * really holds the memory.
+ */
+static bool worker_too_large(const struct api_context *ctx)
+{
+	size_t limit = ctx->app->reload_on_rss_mb, rss;
+
+	if (limit == 0)
+		return false;
+	rss = resident_mb();
+	if (rss <= limit)
+		return false;
+	malloc_trim(0);
+	rss = resident_mb();
+	if (rss <= limit)
+		return false;
+	log_warn("worker %d resident %zu MB > reload_on_rss_mb %zu: exiting after the request",
+	         (int)getpid(), rss, limit);
+	return true;
 }
 
 static void serve_one(FCGX_Request *fcgi, struct api_context *ctx)
@@ -123,6 +190,10 @@ int worker_run(int listen_fd, struct api_context *ctx)
 		}
 		serve_one(&fcgi, ctx);
 		FCGX_Finish_r(&fcgi);
+		if (worker_too_large(ctx)) {
+			FCGX_Free(&fcgi, 1);
+			return WORKER_EXIT_RSS;
+		}
 	}
 	FCGX_Free(&fcgi, 1);
 	return 0;

@@ -53,7 +53,11 @@ const char *device_class_name(enum device_class cls);
  *                                     # (HOST:PORT or [IPV6]:PORT; unset)
  *   backlog: 1024                     # accept queue length of either
  *   workers: 4                        # 0 = number of cores, at least 2
- *   max_body_bytes: 33554432          # request body limit (413 above)
+ *   max_body_bytes: 33554432          # body limit where a circuit can be (413 above)
+ *   max_small_body_bytes: 1048576     # body limit of every other route
+ *   max_json_values: 400000           # values+keys a JSON body may hold (413 above)
+ *   reload_on_rss_mb: 128             # a worker this large after a request
+ *                                     # is replaced (0: never)
  *   delete_grace_s: 120
  * scheduler:
  *   lease_s: 30                       # heartbeat age after which a task is rescued
@@ -74,7 +78,10 @@ struct app_config {
 	int api_listen_port;
 	int api_backlog;
 	int api_workers;
-	size_t max_body_bytes;
+	size_t max_body_bytes;       /* routes that carry a circuit (router.h) */
+	size_t max_small_body_bytes; /* every other route */
+	size_t max_json_values;      /* the pre-scan's budget (body.h) */
+	size_t reload_on_rss_mb;     /* 0: never */
 	int delete_grace_s;
 	int lease_s;
 	int heartbeat_s;
