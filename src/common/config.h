@@ -144,6 +144,20 @@ enum device_driver {
 	DRIVER_COMMAND
 };
 
+/*
+ * What a child process of the scheduler starts with (devices.yml `env:`
+ * and `limits:` of a device or a compiler): nothing of the scheduler's
+ * environment but these variables, and these resource limits (0:
+ * unlimited).  config_sandbox.c.
+ */
+struct child_sandbox_config {
+	char **env; /* "NAME=value", NULL-terminated; NULL when none */
+	size_t n_env;
+	long address_space_mb; /* RLIMIT_AS */
+	long cpu_s;            /* RLIMIT_CPU; default: the timeout */
+	long output_mb;        /* RLIMIT_FSIZE: the largest file it may write */
+};
+
 struct device_config {
 	char *name; /* [A-Za-z0-9_.-]{1,64}, unique */
 	enum device_class cls;
@@ -154,7 +168,8 @@ struct device_config {
 	int port;
 	char **command; /* command driver: argv, NULL-terminated */
 	size_t n_command;
-	int timeout_s; /* command/lucidac run timeout; default 600 */
+	int timeout_s;                       /* command/lucidac run timeout; default 600 */
+	struct child_sandbox_config sandbox; /* simulator and command children */
 };
 
 struct compiler_config {
@@ -163,6 +178,7 @@ struct compiler_config {
 	size_t n_command;
 	int timeout_s;   /* default 120 */
 	int concurrency; /* default 1 */
+	struct child_sandbox_config sandbox;
 };
 
 struct devices_config {
@@ -171,6 +187,10 @@ struct devices_config {
 	struct device_config *devices;
 	size_t n_devices;
 	struct compiler_config compilers[DEVICE_CLASS_COUNT]; /* SIMULATOR never configured */
+	/* run_as: the unprivileged user the children run as when the scheduler
+	 * runs as root (NULL: no switch); its ids resolved at load. */
+	char *run_as;
+	unsigned run_uid, run_gid;
 };
 
 int devices_config_load(const char *path, struct devices_config **out, char err[CONFIG_ERR_MAX]);
