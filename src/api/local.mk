@@ -2,6 +2,7 @@
 noinst_LIBRARIES += libacloud_api.a
 libacloud_api_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS)
 libacloud_api_a_SOURCES = \
+	src/api/allocguard.c src/api/allocguard.h \
 	src/api/auth.c src/api/auth.h \
 	src/api/body.c src/api/body.h \
 	src/api/context.c src/api/context.h \

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/allocguard.h"
 #include "api/auth.h"
 #include "api/fields.h"
 #include "api/inputs.h"
@@ -157,6 +158,7 @@ static void serve_one(FCGX_Request *fcgi, struct api_context *ctx)
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	allocguard_reset();
 	context_maybe_reload(ctx);
 	if (request_parse(&r, fcgi, ctx) == REQUEST_OK)
 		worker_dispatch(&r);
@@ -172,6 +174,7 @@ int worker_run(int listen_fd, struct api_context *ctx)
 	FCGX_Request fcgi;
 
 	install_signals();
+	allocguard_install();
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("FastCGI initialisation failed");
 		return 1;
