@@ -31,6 +31,11 @@ void allocguard_reset(void)
 	failed = false;
 }
 
+void allocguard_fail(void)
+{
+	failed = true;
+}
+
 bool allocguard_failed(void)
 {
 	return failed;

@@ -16,6 +16,9 @@
 void allocguard_install(void);
 /* Forget failures: at the start of each request. */
 void allocguard_reset(void);
+/* Remember a failure found elsewhere (an allocation of another library
+ * that its caller can report only as a lost value). */
+void allocguard_fail(void);
 /* Whether an allocation failed since the last reset. */
 bool allocguard_failed(void);
 

@@ -199,6 +199,9 @@ const struct device_config *devices_find(const struct devices_config *cfg, const
 
 /* SHA-256 of `len` bytes (libcrypto). */
 void sha256_bytes(const void *data, size_t len, unsigned char out[32]);
+/* The same, false when out of memory: for the request path, which answers
+ * 500 instead of stopping the worker. */
+bool sha256_try(const void *data, size_t len, unsigned char out[32]);
 /* A fingerprint of a file's identity and modification (nanosecond mtime,
  * size, inode), so that two edits within one second are still seen; 0 when
  * it cannot be read. */
