@@ -159,6 +159,9 @@ static void serve_one(FCGX_Request *fcgi, struct api_context *ctx)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	allocguard_reset();
+	/* libfcgi keeps the exit status an aborted download set for the next
+	 * requests of the connection's FCGX_Request: each starts clean. */
+	FCGX_SetExitStatus(0, fcgi->out);
 	context_maybe_reload(ctx);
 	if (request_parse(&r, fcgi, ctx) == REQUEST_OK)
 		worker_dispatch(&r);

@@ -96,7 +96,7 @@ test('allocation failure on every endpoint: never a crash, never a 2xx with miss
       const stride = Math.max(1, Math.ceil((n - MAX_SWEEP) / 60));
       for (let at = 1; at <= n; at += at <= MAX_SWEEP ? 1 : stride) {
         const r = fcgi(sock, { ...ep.params, ACLOUD_FAIL_AT: String(at) }, ep.body);
-        const where = `${name}, allocation ${at} of ${n}: ${r.status} ${r.body.slice(0, 160)}`;
+        const where = `${name}, allocation ${at} of ${n}: ${r.status} ${r.body.slice(0, 160)}\n${stderr.slice(-600)}`;
         // A cancel that went through once is a 409 from then on.
         const same = r.status === base.status || (ep.once && r.status === 409);
         assert.ok([500, 503, 'aborted'].includes(r.status) || same, where);
