@@ -69,6 +69,7 @@ db_setup() {
 	pg_psql -d postgres <<'SQL' >/dev/null
 SELECT 'CREATE ROLE acloud LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'acloud') \gexec
 SELECT 'CREATE ROLE acloud_app LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'acloud_app') \gexec
+ALTER ROLE acloud_app SET statement_timeout = '30s';
 SELECT 'CREATE DATABASE acloud OWNER acloud' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'acloud') \gexec
 SQL
 	pg_psql -d acloud -c "ALTER SCHEMA public OWNER TO acloud" >/dev/null

@@ -44,6 +44,7 @@ setup_db() {
 	psql -d postgres -XAtq -v ON_ERROR_STOP=1 >/dev/null <<'SQL' || exit 99
 CREATE ROLE acloud LOGIN;
 CREATE ROLE acloud_app LOGIN;
+ALTER ROLE acloud_app SET statement_timeout = '30s';
 CREATE DATABASE acloud OWNER acloud;
 SQL
 	psql -XAtq -c "ALTER SCHEMA public OWNER TO acloud" >/dev/null
