@@ -89,7 +89,7 @@ test('a bomb under the small-body limit is refused by the value budget', async (
   assert.equal(fine.status, 422);
 });
 
-test('body limits per route: 1 MiB for search, 2 MiB for compile, 32 MiB for run', async () => {
+test('body limits per route: 1 MiB for search and compile, 32 MiB for run', async () => {
   const pad = (prefix, n) => Buffer.from(prefix.padEnd(n, ' '));
   const search = '{"state": ["queued"]}';
   assert.equal((await api('POST', '/api/v1/tasks/search', { key: KEYS.alice, rawBody: pad(search, MB), headers: JSON_CT })).status, 200);
@@ -97,8 +97,8 @@ test('body limits per route: 1 MiB for search, 2 MiB for compile, 32 MiB for run
   assert.equal(over.status, 413);
   assert.equal(over.json.detail, 'Request body too large');
   const compile = '{"backend": "NOPE", "source": "x"}';
-  assert.equal((await api('POST', '/api/v1/tasks/compile', { key: KEYS.alice, rawBody: pad(compile, 2 * MB), headers: JSON_CT })).status, 422);
-  assert.equal((await api('POST', '/api/v1/tasks/compile', { key: KEYS.alice, rawBody: pad(compile, 2 * MB + 1), headers: JSON_CT })).status, 413);
+  assert.equal((await api('POST', '/api/v1/tasks/compile', { key: KEYS.alice, rawBody: pad(compile, MB), headers: JSON_CT })).status, 422);
+  assert.equal((await api('POST', '/api/v1/tasks/compile', { key: KEYS.alice, rawBody: pad(compile, MB + 1), headers: JSON_CT })).status, 413);
   const run = '{"device_name": "nope", "circuit": {}}';
   assert.equal((await api('POST', '/api/v1/tasks/run', { key: KEYS.alice, rawBody: pad(run, 4 * MB), headers: JSON_CT })).status, 422);
 });
