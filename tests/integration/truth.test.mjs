@@ -264,12 +264,14 @@ const truthcapBusy = once(async () => {
   else assert.match(r.json?.detail ?? '', /Active task limit/, r.text);
 });
 
-// An admin's reservation of sim-4 for alice, 30 days ahead (nothing runs then).
+// An admin reserves `device` for `user` (times in epoch milliseconds).
 function reserve(device, user, start, end) {
   return api('POST', '/api/v1/reservations', {
     key: K.admin, body: { device_name: device, user_id: user, start: iso(start), end: iso(end) },
   });
 }
+
+// An admin's reservation of sim-4 for alice, 30 days ahead (nothing runs then).
 const aliceReservation = once(async () => {
   const t0 = Date.now() + 30 * 24 * HOUR;
   const r = await reserve('sim-4', 'alice', t0, t0 + 3 * HOUR);
