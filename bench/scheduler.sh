@@ -122,7 +122,8 @@ int main(void)
 {
 	puts("BEGIN;\nWITH " CLAIM_CTES("'device:sim-1'", "'bench'", "'scheduler bench'",
 	     "AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.queue = 'device:sim-1'"
-	     " AND r.state = 'inprogress')") " SELECT c.id FROM c;\nROLLBACK;");
+	     " AND r.state = 'inprogress')" CLAIM_DEVICE_RULES("'device:sim-1'"))
+	     " SELECT c.id FROM c;\nROLLBACK;");
 	return 0;
 }
 C
