@@ -7,23 +7,8 @@
 
 # enqueue_user USER DEVICE N [PRIORITY]: N tasks of USER, 1 ms apart.
 enqueue_user() {
-	psql -XAtq -v ON_ERROR_STOP=1 -v u="$1" -v dev="$2" -v n="$3" -v prio="${4:-1}" \
-		-v input="{\"circuit\": $CIRCUIT, \"op_time\": 0.001, \"sample_rate\": 1000}" <<'SQL'
-BEGIN;
-CREATE TEMP TABLE new_tasks ON COMMIT DROP AS
-  SELECT gen_random_uuid() AS id, clock_timestamp() + (g * interval '1 millisecond') AS created_at
-  FROM generate_series(1, :n) g;
-INSERT INTO tasks (id, user_id, type, state, device_name, device_class, queue, priority,
-                   op_time, sample_rate, created_at, updated_at)
-  SELECT id, :'u', 'run', 'queued', :'dev', 'SIMULATOR', 'device:' || :'dev', :prio,
-         0.001, 1000, created_at, created_at FROM new_tasks;
-INSERT INTO task_history (task_id, state, at) SELECT id, 'queued', created_at FROM new_tasks;
-INSERT INTO task_blobs (task_id, kind, content_type, data)
-  SELECT id, 'input', 'application/json', convert_to(:'input', 'UTF8') FROM new_tasks;
-SELECT pg_notify('acloud_tasks', 'device:' || :'dev');
-COMMIT;
-SQL
-} >/dev/null
+	ENQUEUE_USER=$1 enqueue_runs "$2" SIMULATOR "$3" "${4:-1}" >/dev/null
+}
 
 # served DEVICE: user of each task in the order the device started them.
 served() {
