@@ -101,9 +101,9 @@ test('sixteen bombs at once: all 413, /health answers throughout, workers stay s
 test('a bomb under the small-body limit is refused by the value budget', async () => {
   const small = bomb(300_000); // 900 kB, 600 000 values and commas
   assert.ok(small.length < MB);
-  for (const path of BODY_ROUTES) {
-    const r = await api('POST', path, { key: KEYS.alice, rawBody: small, headers: JSON_CT });
-    assert.equal(r.status, 413, `${path}: ${r.status}`);
+  for (const [method, path, key] of BODY_ROUTES) {
+    const r = await api(method, path, { key, rawBody: small, headers: JSON_CT });
+    assert.equal(r.status, 413, `${method} ${path}: ${r.status}`);
     assert.equal(r.json.detail, 'Request body holds too many JSON values');
   }
   // Within the budget the same shape is an ordinary 422.
