@@ -30,21 +30,22 @@ CREATE INDEX queue_users_turn_idx ON queue_users (queue, priority DESC, last_ser
 CREATE INDEX tasks_queue_user_idx ON tasks (queue, user_id, priority, created_at, id)
     WHERE state = 'queued';
 
--- Counts a task into (or out of) its queue_users row.  A task leaving the
--- queue for a device or a compiler (state inprogress) marks its user
+-- Counts a task that enters or leaves the queue by an UPDATE into (or out
+-- of) its queue_users row.  A task leaving the queue for a device or a
+-- compiler (state inprogress) marks its user
 -- served, which moves the user to the back of its level.  It runs as the
 -- schema owner, so the runtime role can read the counts but not set them.
 CREATE FUNCTION acloud_queue_users_count() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state = 'queued' THEN
+    IF OLD.state = 'queued' THEN
         UPDATE queue_users
            SET queued = queued - 1,
-               last_served = CASE WHEN TG_OP = 'UPDATE' AND NEW.state = 'inprogress'
+               last_served = CASE WHEN NEW.state = 'inprogress'
                                   THEN nextval('queue_serve_seq') ELSE last_served END
          WHERE queue = OLD.queue AND user_id = OLD.user_id AND priority = OLD.priority;
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.state = 'queued' THEN
+    IF NEW.state = 'queued' THEN
         INSERT INTO queue_users AS u (queue, user_id, priority, queued)
         VALUES (NEW.queue, NEW.user_id, NEW.priority, 1)
         ON CONFLICT (queue, user_id, priority) DO UPDATE SET queued = u.queued + 1;
@@ -53,13 +54,43 @@ BEGIN
 END
 $$;
 
+-- Creations and deletions come in sets (a batch of 1 000 runs, a user's
+-- purge): counted once per statement and user, from the transition table,
+-- so a batch writes one queue_users row version per user instead of one
+-- per task (each version is a dead tuple that readers of the counts step
+-- over until vacuum).
+CREATE FUNCTION acloud_queue_users_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    INSERT INTO queue_users AS u (queue, user_id, priority, queued)
+    SELECT n.queue, n.user_id, n.priority, count(*) FROM new_tasks n
+     WHERE n.state = 'queued' GROUP BY n.queue, n.user_id, n.priority
+     ORDER BY n.queue, n.user_id, n.priority
+    ON CONFLICT (queue, user_id, priority) DO UPDATE SET queued = u.queued + EXCLUDED.queued;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION acloud_queue_users_delete() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    UPDATE queue_users u SET queued = u.queued - o.n
+      FROM (SELECT queue, user_id, priority, count(*) AS n FROM old_tasks
+             WHERE state = 'queued' GROUP BY queue, user_id, priority) o
+     WHERE u.queue = o.queue AND u.user_id = o.user_id AND u.priority = o.priority;
+    RETURN NULL;
+END
+$$;
+
 CREATE TRIGGER tasks_queue_users_ins AFTER INSERT ON tasks
-    FOR EACH ROW WHEN (NEW.state = 'queued') EXECUTE FUNCTION acloud_queue_users_count();
+    REFERENCING NEW TABLE AS new_tasks
+    FOR EACH STATEMENT EXECUTE FUNCTION acloud_queue_users_insert();
 CREATE TRIGGER tasks_queue_users_upd AFTER UPDATE OF state, queue, user_id, priority ON tasks
     FOR EACH ROW WHEN (OLD.state = 'queued' OR NEW.state = 'queued')
     EXECUTE FUNCTION acloud_queue_users_count();
 CREATE TRIGGER tasks_queue_users_del AFTER DELETE ON tasks
-    FOR EACH ROW WHEN (OLD.state = 'queued') EXECUTE FUNCTION acloud_queue_users_count();
+    REFERENCING OLD TABLE AS old_tasks
+    FOR EACH STATEMENT EXECUTE FUNCTION acloud_queue_users_delete();
 
 INSERT INTO queue_users (queue, user_id, priority, queued)
 SELECT queue, user_id, priority, count(*) FROM tasks WHERE state = 'queued'
