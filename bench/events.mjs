@@ -10,10 +10,13 @@
 //    off (only the path from the commit to the subscriber).
 // 2. Memory per idle subscriber: RSS of acloud-events (and of nginx's
 //    workers) before and after N raw subscribers to GET /api/v1/events.
+// The API is TLS only: base is the https address, and the stack's
+// certificate comes in NODE_EXTRA_CA_CERTS (fetch) and is read for the raw
+// subscribers.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
+import tls from 'node:tls';
 
 const [base, key, pgSock, pgPort, state, nSubs = '2000'] = process.argv.slice(2);
 const EVENTS = 1000;
@@ -72,11 +75,13 @@ const children = (pid) => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))
   try { return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(pid); } catch { return false; }
 }).map(Number);
 
+const CA = fs.readFileSync(process.env.NODE_EXTRA_CA_CERTS);
+
 function subscriber(port) {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
+    const s = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: CA });
     s.on('error', reject);
-    s.on('connect', () => s.write(`GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\n\r\n`));
+    s.on('secureConnect', () => s.write(`GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\n\r\n`));
     s.once('data', (d) => (String(d).startsWith('HTTP/1.1 200') ? resolve(s) : reject(new Error(String(d)))));
   });
 }

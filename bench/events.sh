@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 bench_stack_up
 say "1 000 events commit -> subscriber, then ${BENCH_SUBSCRIBERS:-2000} idle subscribers"
-OUT=$(node "$ROOT/bench/events.mjs" "$HTTP" "$DEMO_KEY" "$PG_SOCK" "$PG_PORT" "$STATE" "${BENCH_SUBSCRIBERS:-2000}")
+OUT=$(NODE_EXTRA_CA_CERTS="$ETC/tls.crt" node "$ROOT/bench/events.mjs" "$BASE" "$DEMO_KEY" "$PG_SOCK" "$PG_PORT" "$STATE" "${BENCH_SUBSCRIBERS:-2000}")
 node -e '
 const r = JSON.parse(process.argv[1]);
 const f = (v) => v.toFixed(2);

@@ -80,3 +80,12 @@ tests_fuzz_fuzz_yaml_json_CPPFLAGS = $(FUZZ_PP_OPTS) -I$(top_srcdir)
 tests_fuzz_fuzz_yaml_json_CFLAGS = $(FUZZ_CC_OPTS)
 tests_fuzz_fuzz_yaml_json_LDFLAGS = $(FUZZ_LD_OPTS)
 endif
+
+# The allocation-failure shim of tests/integration/failalloc.test.mjs: a
+# shared object preloaded into acloud-api (built by make check, or on demand
+# by the test).
+check_PROGRAMS += tests/faultinject/failalloc.so
+tests_faultinject_failalloc_so_SOURCES = tests/faultinject/failalloc.c
+tests_faultinject_failalloc_so_CFLAGS = $(AM_CFLAGS) -fPIC
+tests_faultinject_failalloc_so_LDFLAGS = -shared
+tests_faultinject_failalloc_so_LDADD = $(FCGI_LIBS) -ldl

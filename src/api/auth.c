@@ -38,7 +38,10 @@ int auth_authenticate(struct request *r)
 		respond_error(r, 403, "Not authenticated");
 		return REQUEST_ERR;
 	}
-	sha256_bytes(token, len, digest);
+	if (!sha256_try(token, len, digest)) {
+		respond_error(r, 500, "Out of memory");
+		return REQUEST_ERR;
+	}
 	key = auth_find_by_hash(r->ctx->auth, digest);
 	if (key == NULL) {
 		respond_error(r, 403, "Invalid API key");

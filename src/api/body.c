@@ -3,41 +3,25 @@
  * vocabulary (types "missing", "extra_forbidden", "string_type", ...), so
  * generated clients understand our 422s.  Pure: problems become items of
  * an error list; answering is the caller's business (fields.c).
+ * Before jansson sees a text, jsonscan.h counts what it would build.
  */
 #include "autoconfig.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "api/body.h"
+#include "api/jsonscan.h"
 #include "api/response.h"
 
 int json_text_depth(const char *text, size_t len)
 {
-	int depth = 0, max = 0;
-	bool in_string = false;
+	struct json_scan scan;
 
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-			continue;
-		}
-		if (c == '"') {
-			in_string = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > max)
-				max = depth;
-		} else if (c == ']' || c == '}') {
-			if (--depth < 0)
-				return -1;
-		}
-	}
-	return max;
+	json_scan_init(&scan);
+	json_scan_feed(&scan, text, len, SIZE_MAX);
+	return scan.depth;
 }
 
 json_t *body_loc(const char *key)
@@ -45,16 +29,24 @@ json_t *body_loc(const char *key)
 	return key ? json_pack("[s,s]", "body", key) : json_pack("[s]", "body");
 }
 
-json_t *body_parse_object(const char *text, size_t len, json_t *errors)
+json_t *body_parse_object(const char *text, size_t len, size_t max_values, bool *too_many,
+                          json_t *errors)
 {
+	struct json_scan scan;
 	json_error_t jerr;
 	json_t *root;
 
+	*too_many = false;
 	if (text == NULL || len == 0) {
 		validation_add(errors, body_loc(NULL), "missing", "Field required");
 		return NULL;
 	}
-	if (json_text_depth(text, len) > BODY_MAX_DEPTH) {
+	json_scan_init(&scan);
+	if (!json_scan_feed(&scan, text, len, max_values)) {
+		*too_many = true;
+		return NULL;
+	}
+	if (scan.depth > BODY_MAX_DEPTH) {
 		validation_add(errors, body_loc(NULL), "json_invalid", "JSON nested too deeply");
 		return NULL;
 	}

@@ -13,8 +13,11 @@
 #define BODY_MAX_DEPTH 32
 
 /* Parses a body as a JSON object; returns NULL after adding an item to
- * `errors` when it is missing, not JSON, too deep or not an object. */
-json_t *body_parse_object(const char *text, size_t len, json_t *errors);
+ * `errors` when it is missing, not JSON, too deep or not an object, or
+ * with *too_many set (no item) when it holds more than `max_values`
+ * values (jsonscan.h), which the caller answers with 413. */
+json_t *body_parse_object(const char *text, size_t len, size_t max_values, bool *too_many,
+                          json_t *errors);
 
 /* Nesting depth of a JSON text, or -1 for unbalanced brackets. Pure. */
 int json_text_depth(const char *text, size_t len);

@@ -19,8 +19,8 @@
 /* A device as the API shows it; $1 is the caller's id (reserved_by_caller). */
 #define DEVICE_SELECT                                                                      \
 	"SELECT d.name, d.class::text, d.available,"                                       \
-	"       (SELECT count(*) FROM tasks t WHERE t.queue = 'device:' || d.name"         \
-	"           AND t.state = 'queued'),"                                              \
+	"       (SELECT coalesce(sum(u.queued), 0) FROM queue_users u"                     \
+	"         WHERE u.queue = 'device:' || d.name),"                                   \
 	"       d.maintenance, d.maintenance_reason, iso_utc(v.until), v.user_id = $1"     \
 	"  FROM devices d LEFT JOIN LATERAL (SELECT upper(x.period) AS until, x.user_id"   \
 	"       FROM reservations x WHERE x.device_name = d.name AND x.period @> now()) v" \

@@ -394,11 +394,20 @@ static bool read_body(const struct request *r, const struct body_schema *schema,
                       struct field_map *map, struct field_failure *fail)
 {
 	json_t *errors = json_array();
+	bool too_many = false;
 
 	if (schema->optional && r->body_len == 0)
 		map->json = json_object();
 	else
-		map->json = body_parse_object(r->body, r->body_len, errors);
+		map->json = body_parse_object(r->body, r->body_len, r->ctx->app->max_json_values,
+		                              &too_many, errors);
+	if (too_many) {
+		json_decref(errors);
+		fail->status = 413;
+		fail->body =
+			json_pack("{s:s}", "detail", "Request body holds too many JSON values");
+		return false;
+	}
 	if (map->json != NULL && read_object(r, schema, map->json, map->body, errors)) {
 		json_decref(errors);
 		return true;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/allocguard.h"
 #include "api/body.h"
 #include "api/inputs.h"
 #include "api/response.h"
@@ -230,8 +231,10 @@ static void read_user_ids(const struct request *r, const struct field_spec *spec
 			unsigned char digest[32];
 
 			if (v != NULL && key == NULL && json_string_length(item) <= spec->max_len) {
-				sha256_bytes(v, strlen(v), digest);
-				key = auth_find_by_hash(r->ctx->auth, digest);
+				if (!sha256_try(v, strlen(v), digest))
+					allocguard_fail(); /* the answer becomes a 500 */
+				else
+					key = auth_find_by_hash(r->ctx->auth, digest);
 			}
 			json_array_append_new(mapped, key ? json_string(key->id) : json_copy(item));
 		}

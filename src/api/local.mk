@@ -2,6 +2,7 @@
 noinst_LIBRARIES += libacloud_api.a
 libacloud_api_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS)
 libacloud_api_a_SOURCES = \
+	src/api/allocguard.c src/api/allocguard.h \
 	src/api/auth.c src/api/auth.h \
 	src/api/body.c src/api/body.h \
 	src/api/context.c src/api/context.h \
@@ -11,6 +12,7 @@ libacloud_api_a_SOURCES = \
 	src/api/health.c \
 	src/api/inputs.c src/api/inputs.h \
 	src/api/jsonout.c src/api/jsonout.h \
+	src/api/jsonscan.c src/api/jsonscan.h \
 	src/api/master.c src/api/master.h \
 	src/api/method.c src/api/method.h \
 	src/api/metrics.c src/api/metrics.h \

@@ -178,13 +178,18 @@ static void reap_and_respawn(struct worker_slot *slots, int n, int listen_fd,
 			slots[i].pid = 0;
 			if (got_term)
 				break;
-			if (WIFSIGNALED(status))
+			if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_EXIT_RSS)
+				log_info(
+					"worker %d left over reload_on_rss_mb, starting a fresh one",
+					(int)pid);
+			else if (WIFSIGNALED(status))
 				log_warn("worker %d killed by signal %d, restarting", (int)pid,
 				         WTERMSIG(status));
 			else
 				log_warn("worker %d exited with %d, restarting", (int)pid,
 				         WEXITSTATUS(status));
-			if (time(NULL) - slots[i].started < 1)
+			if (time(NULL) - slots[i].started < 1 &&
+			    !(WIFEXITED(status) && WEXITSTATUS(status) == WORKER_EXIT_RSS))
 				sleep(1);
 			slots[i].pid = spawn_worker(listen_fd, ctx);
 			slots[i].started = time(NULL);

@@ -24,8 +24,8 @@ const struct db_statement metrics_statements[] = {
 	  "SELECT d.name, coalesce(q.n, 0), d.available, d.maintenance,"
 	  "       EXISTS (SELECT 1 FROM reservations v WHERE v.device_name = d.name"
 	  "               AND v.period @> now())"
-	  "  FROM devices d LEFT JOIN (SELECT queue, count(*) AS n FROM tasks"
-	  "       WHERE state = 'queued' GROUP BY queue) q ON q.queue = 'device:' || d.name"
+	  "  FROM devices d LEFT JOIN (SELECT queue, sum(queued) AS n FROM queue_users"
+	  "       GROUP BY queue) q ON q.queue = 'device:' || d.name"
 	  " WHERE d.configured ORDER BY d.name" },
 	{ "metrics_counters",
 	  "SELECT name, labels, value FROM metric_counters ORDER BY name, labels" },

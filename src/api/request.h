@@ -49,11 +49,17 @@ struct request {
 #define REQUEST_ERR (-1)
 
 /*
- * Fill `r` from the FastCGI params.  On a bad request (path too long, body
- * too large, short body) this answers the client itself and returns
+ * Fill `r` from the FastCGI params, all but the body.  On a bad request
+ * (path or query too long) this answers the client itself and returns
  * REQUEST_ERR.
  */
 int request_parse(struct request *r, FCGX_Request *fcgi, struct api_context *ctx);
+/* Reads the body into r->body when its declared length is at most
+ * `limit` and it holds at most `max_values` JSON values (jsonscan.h;
+ * SIZE_MAX for a body that is not JSON); else (too large, too many
+ * values, bad length, short body, no memory) answers the client (413,
+ * 400 or 500) and returns REQUEST_ERR. */
+int request_read_body(struct request *r, size_t limit, size_t max_values);
 void request_reset(struct request *r);
 
 enum {

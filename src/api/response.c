@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/allocguard.h"
 #include "api/response.h"
 
 const char *http_reason(int status)
@@ -83,8 +84,16 @@ static void write_head(struct request *r, int status, const char *content_type, 
 void respond_bytes(struct request *r, int status, const char *content_type, const void *data,
                    size_t len)
 {
+	static const char out_of_memory[] = "{\"detail\":\"Out of memory\"}";
+
 	if (r->responded)
 		return;
+	if (status < 500 && allocguard_failed()) { /* the answer may be short of something */
+		status = 500;
+		content_type = "application/json; charset=utf-8";
+		data = out_of_memory;
+		len = sizeof(out_of_memory) - 1;
+	}
 	write_head(r, status, content_type, len, true);
 	if (r->fcgi != NULL && len > 0 && r->method != HTTP_HEAD)
 		FCGX_PutStr(data, (int)len, r->fcgi->out);

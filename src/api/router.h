@@ -15,6 +15,15 @@
 #include "api/request.h"
 #include "db/db.h"
 
+/* How large a route's body may be: api.max_small_body_bytes (1 MiB, which
+ * holds the longest compile source even fully escaped) or, where a base64
+ * APB circuit can be, api.max_body_bytes (32 MiB).  Larger bodies are 413
+ * before they are read. */
+enum route_body {
+	BODY_SMALL,
+	BODY_CIRCUIT
+};
+
 typedef void (*route_handler)(struct request *r, const struct field_map *in);
 
 struct route {
@@ -23,6 +32,7 @@ struct route {
 	route_handler handler;
 	int needs_auth;                 /* false, true (any enabled key) or ROUTE_ADMIN */
 	const struct input_spec *input; /* NULL: takes no input */
+	enum route_body body_size;      /* how large a body it reads */
 };
 
 /* needs_auth of a route for admin keys only: 403 for other keys, before

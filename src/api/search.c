@@ -37,17 +37,24 @@ struct pg_array {
 	size_t len, cap, n;
 };
 
+/* Room for `more` bytes and the NUL; on failure the array is dropped
+ * (buf NULL), so a literal short of an item can never be finished. */
 static bool pg_array_reserve(struct pg_array *a, size_t more)
 {
+	size_t cap = (a->len + more + 1) * 2;
 	char *grown;
 
 	if (a->len + more + 1 <= a->cap)
 		return true;
-	a->cap = (a->len + more + 1) * 2;
-	grown = realloc(a->buf, a->cap);
-	if (grown == NULL)
+	grown = realloc(a->buf, cap);
+	if (grown == NULL) {
+		free(a->buf);
+		a->buf = NULL;
+		a->cap = 0;
 		return false;
+	}
 	a->buf = grown;
+	a->cap = cap;
 	return true;
 }
 
@@ -76,10 +83,8 @@ static void pg_array_add(struct pg_array *a, const char *s)
 /* The finished literal, owned by the caller (NULL when out of memory). */
 static char *pg_array_finish(struct pg_array *a)
 {
-	if (a->buf == NULL || !pg_array_reserve(a, 1)) {
-		free(a->buf);
+	if (a->buf == NULL || !pg_array_reserve(a, 1))
 		return NULL;
-	}
 	a->buf[a->len++] = '}';
 	a->buf[a->len] = '\0';
 	return a->buf;

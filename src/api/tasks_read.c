@@ -28,15 +28,8 @@ const struct db_statement tasks_read_statements[] = {
 	{ "tasks_get",
 	  "SELECT " TASK_SUMMARY_COLS ","
 	  "       iso_utc(t.started_at), iso_utc(t.finished_at), t.priority, t.op_time, t.sample_rate,"
-	  "       CASE WHEN t.state = 'queued' THEN 1 + (SELECT count(*) FROM tasks q"
-	  "            WHERE q.queue = t.queue AND q.state = 'queued'"
-	  "              AND (q.priority > t.priority OR (q.priority = t.priority"
-	  "                   AND (q.created_at, q.id) < (t.created_at, t.id))"
-	  /* While another user's reservation of the device runs, their
-	   * queued tasks go first too (sql/009_reservations.sql). */
-	  "                   OR q.user_id = (SELECT v.user_id FROM reservations v"
-	  "                        WHERE v.device_name = t.device_name AND v.period @> now()"
-	  "                          AND v.user_id <> t.user_id))) END,"
+	  "       CASE WHEN t.state = 'queued' THEN acloud_queue_position(t.queue, t.user_id,"
+	  "            t.priority, t.created_at, t.id) END,"
 	  "       t.error, t.result_content_type, t.result_size"
 	  "  FROM tasks t WHERE t.id = $1::uuid AND " TASK_VISIBLE },
 	{ "tasks_status", "SELECT t.state::text, h.state::text, iso_utc(h.at), h.detail"

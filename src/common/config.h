@@ -54,7 +54,11 @@ const char *device_class_name(enum device_class cls);
  *                                     # (HOST:PORT or [IPV6]:PORT; unset)
  *   backlog: 1024                     # accept queue length of either
  *   workers: 4                        # 0 = number of cores, at least 2
- *   max_body_bytes: 33554432          # request body limit (413 above)
+ *   max_body_bytes: 33554432          # body limit where a circuit can be (413 above)
+ *   max_small_body_bytes: 1048576     # body limit of every other route
+ *   max_json_values: 400000           # values+keys a JSON body may hold (413 above)
+ *   reload_on_rss_mb: 128             # a worker this large after a request
+ *                                     # is replaced (0: never)
  *   delete_grace_s: 120
  * scheduler:
  *   lease_s: 30                       # heartbeat age after which a task is rescued
@@ -75,7 +79,10 @@ struct app_config {
 	int api_listen_port;
 	int api_backlog;
 	int api_workers;
-	size_t max_body_bytes;
+	size_t max_body_bytes;       /* routes that carry a circuit (router.h) */
+	size_t max_small_body_bytes; /* every other route */
+	size_t max_json_values;      /* the pre-scan's budget (body.h) */
+	size_t reload_on_rss_mb;     /* 0: never */
 	int delete_grace_s;
 	int lease_s;
 	int heartbeat_s;
@@ -144,6 +151,20 @@ enum device_driver {
 	DRIVER_COMMAND
 };
 
+/*
+ * What a child process of the scheduler starts with (devices.yml `env:`
+ * and `limits:` of a device or a compiler): nothing of the scheduler's
+ * environment but these variables, and these resource limits (0:
+ * unlimited).  config_sandbox.c.
+ */
+struct child_sandbox_config {
+	char **env; /* "NAME=value", NULL-terminated; NULL when none */
+	size_t n_env;
+	long address_space_mb; /* RLIMIT_AS */
+	long cpu_s;            /* RLIMIT_CPU; default: the timeout */
+	long output_mb;        /* RLIMIT_FSIZE: the largest file it may write */
+};
+
 struct device_config {
 	char *name; /* [A-Za-z0-9_.-]{1,64}, unique */
 	enum device_class cls;
@@ -154,7 +175,8 @@ struct device_config {
 	int port;
 	char **command; /* command driver: argv, NULL-terminated */
 	size_t n_command;
-	int timeout_s; /* command/lucidac run timeout; default 600 */
+	int timeout_s;                       /* command/lucidac run timeout; default 600 */
+	struct child_sandbox_config sandbox; /* simulator and command children */
 };
 
 struct compiler_config {
@@ -163,6 +185,7 @@ struct compiler_config {
 	size_t n_command;
 	int timeout_s;   /* default 120 */
 	int concurrency; /* default 1 */
+	struct child_sandbox_config sandbox;
 };
 
 struct devices_config {
@@ -171,6 +194,10 @@ struct devices_config {
 	struct device_config *devices;
 	size_t n_devices;
 	struct compiler_config compilers[DEVICE_CLASS_COUNT]; /* SIMULATOR never configured */
+	/* run_as: the unprivileged user the children run as when the scheduler
+	 * runs as root (NULL: no switch); its ids resolved at load. */
+	char *run_as;
+	unsigned run_uid, run_gid;
 };
 
 int devices_config_load(const char *path, struct devices_config **out, char err[CONFIG_ERR_MAX]);
@@ -179,6 +206,9 @@ const struct device_config *devices_find(const struct devices_config *cfg, const
 
 /* SHA-256 of `len` bytes (libcrypto). */
 void sha256_bytes(const void *data, size_t len, unsigned char out[32]);
+/* The same, false when out of memory: for the request path, which answers
+ * 500 instead of stopping the worker. */
+bool sha256_try(const void *data, size_t len, unsigned char out[32]);
 /* A fingerprint of a file's identity and modification (nanosecond mtime,
  * size, inode), so that two edits within one second are still seen; 0 when
  * it cannot be read. */

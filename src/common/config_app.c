@@ -37,6 +37,9 @@ enum {
 	API_WORKERS,
 	API_MAX_BODY,
 	API_GRACE,
+	API_MAX_SMALL_BODY,
+	API_MAX_JSON_VALUES,
+	API_RELOAD_ON_RSS,
 	API_COUNT
 };
 enum {
@@ -102,14 +105,48 @@ fail:
 	return yfail(d, n, "'listen' must be HOST:PORT or [IPV6]:PORT with a port from 1 to 65535");
 }
 
+/* A size or count setting of `api`, when given, into `out`. */
+static int parse_api_size(struct ydoc *d, yaml_node_t *n, const char *field, long min, long max,
+                          size_t *out)
+{
+	long v;
+
+	if (n == NULL)
+		return CONFIG_OK;
+	if (yget_long(d, n, field, min, max, &v) != CONFIG_OK)
+		return CONFIG_ERR;
+	*out = (size_t)v;
+	return CONFIG_OK;
+}
+
+/* The per-request memory bounds (operator guide, "Shared service"). */
+static int parse_api_limits(struct ydoc *d, struct yfield *f, struct app_config *cfg)
+{
+	if (parse_api_size(d, f[API_MAX_BODY].val, "max_body_bytes", 1, 1L << 30,
+	                   &cfg->max_body_bytes) != CONFIG_OK ||
+	    parse_api_size(d, f[API_MAX_SMALL_BODY].val, "max_small_body_bytes", 1, 1L << 30,
+	                   &cfg->max_small_body_bytes) != CONFIG_OK ||
+	    parse_api_size(d, f[API_MAX_JSON_VALUES].val, "max_json_values", 1, 100000000L,
+	                   &cfg->max_json_values) != CONFIG_OK ||
+	    parse_api_size(d, f[API_RELOAD_ON_RSS].val, "reload_on_rss_mb", 0, 1L << 20,
+	                   &cfg->reload_on_rss_mb) != CONFIG_OK)
+		return CONFIG_ERR;
+	return CONFIG_OK;
+}
+
 static int parse_api(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 {
 	struct yfield f[API_COUNT] = {
-		[API_SOCKET] = { "socket" },           [API_LISTEN] = { "listen" },
-		[API_BACKLOG] = { "backlog" },         [API_WORKERS] = { "workers" },
-		[API_MAX_BODY] = { "max_body_bytes" }, [API_GRACE] = { "delete_grace_s" },
+		[API_SOCKET] = { "socket" },
+		[API_LISTEN] = { "listen" },
+		[API_BACKLOG] = { "backlog" },
+		[API_WORKERS] = { "workers" },
+		[API_MAX_BODY] = { "max_body_bytes" },
+		[API_GRACE] = { "delete_grace_s" },
+		[API_MAX_SMALL_BODY] = { "max_small_body_bytes" },
+		[API_MAX_JSON_VALUES] = { "max_json_values" },
+		[API_RELOAD_ON_RSS] = { "reload_on_rss_mb" },
 	};
-	long body;
 
 	if (ymap_fields(d, n, "'api'", "field", f, API_COUNT) != CONFIG_OK)
 		return CONFIG_ERR;
@@ -123,12 +160,8 @@ static int parse_api(struct ydoc *d, yaml_node_t *n, struct app_config *cfg)
 	if (f[API_WORKERS].val &&
 	    yget_int(d, f[API_WORKERS].val, "workers", 0, 1024, &cfg->api_workers) != CONFIG_OK)
 		return CONFIG_ERR;
-	if (f[API_MAX_BODY].val) {
-		if (yget_long(d, f[API_MAX_BODY].val, "max_body_bytes", 1, 1L << 30, &body) !=
-		    CONFIG_OK)
-			return CONFIG_ERR;
-		cfg->max_body_bytes = (size_t)body;
-	}
+	if (parse_api_limits(d, f, cfg) != CONFIG_OK)
+		return CONFIG_ERR;
 	if (f[API_GRACE].val && yget_int(d, f[API_GRACE].val, "delete_grace_s", 0, 86400,
 	                                 &cfg->delete_grace_s) != CONFIG_OK)
 		return CONFIG_ERR;
@@ -227,6 +260,9 @@ static struct app_config *app_config_new(const char *path)
 	cfg->api_workers = 0;
 	cfg->api_backlog = 1024;
 	cfg->max_body_bytes = 33554432;
+	cfg->max_small_body_bytes = 1048576;
+	cfg->max_json_values = 400000;
+	cfg->reload_on_rss_mb = 128;
 	cfg->delete_grace_s = 120;
 	cfg->lease_s = 30;
 	cfg->heartbeat_s = 5;

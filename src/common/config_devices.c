@@ -5,7 +5,8 @@
  * (tcp://host[:port], port 5732 by default), command `command` (argv).
  * `timeout_s` (1..86400, default 600) bounds one run on any driver; `entity`
  * is a file relative to devices.yml and must exist.  Compilers exist for
- * LUCIDAC and REDAC only: simulator runs take circuits directly.
+ * LUCIDAC and REDAC only: simulator runs take circuits directly.  What
+ * the children start with (`env`, `limits`, `run_as`) is config_sandbox.c's.
  */
 #include "autoconfig.h"
 
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "common/config.h"
+#include "common/config_sandbox.h"
 #include "common/config_yaml.h"
 
 #define LUCIDAC_DEFAULT_PORT    5732
@@ -27,6 +29,7 @@
 enum {
 	T_DEVICES,
 	T_COMPILERS,
+	T_RUN_AS,
 	T_COUNT
 };
 enum {
@@ -37,12 +40,16 @@ enum {
 	V_ENDPOINT,
 	V_COMMAND,
 	V_TIMEOUT,
+	V_ENV,
+	V_LIMITS,
 	V_COUNT
 };
 enum {
 	C_COMMAND,
 	C_TIMEOUT,
 	C_CONCURRENCY,
+	C_ENV,
+	C_LIMITS,
 	C_COUNT
 };
 
@@ -187,6 +194,18 @@ static int parse_entity(struct ydoc *d, yaml_node_t *n, struct device_config *de
 	return CONFIG_OK;
 }
 
+/* `env` and `limits` (either may be absent) over the defaults. */
+static int parse_sandbox(struct ydoc *d, yaml_node_t *env, yaml_node_t *limits, int timeout_s,
+                         struct child_sandbox_config *sb)
+{
+	sandbox_defaults(sb, timeout_s);
+	if (env && sandbox_parse_env(d, env, sb) != CONFIG_OK)
+		return CONFIG_ERR;
+	if (limits && sandbox_parse_limits(d, limits, sb) != CONFIG_OK)
+		return CONFIG_ERR;
+	return CONFIG_OK;
+}
+
 /* Fields that only some drivers take, and the ones they need. */
 static int check_driver_fields(struct ydoc *d, yaml_node_t *entry, const struct yfield *f,
                                const struct device_config *dev)
@@ -209,7 +228,8 @@ static int parse_device(struct ydoc *d, yaml_node_t *n, struct device_config *de
 		[V_NAME] = { "name" },         [V_CLASS] = { "class" },
 		[V_DRIVER] = { "driver" },     [V_ENTITY] = { "entity" },
 		[V_ENDPOINT] = { "endpoint" }, [V_COMMAND] = { "command" },
-		[V_TIMEOUT] = { "timeout_s" },
+		[V_TIMEOUT] = { "timeout_s" }, [V_ENV] = { "env" },
+		[V_LIMITS] = { "limits" },
 	};
 
 	dev->timeout_s = RUN_TIMEOUT_DEFAULT;
@@ -236,7 +256,7 @@ static int parse_device(struct ydoc *d, yaml_node_t *n, struct device_config *de
 	                                 &dev->timeout_s) != CONFIG_OK)
 		return CONFIG_ERR;
 	*name_at = f[V_NAME].val;
-	return CONFIG_OK;
+	return parse_sandbox(d, f[V_ENV].val, f[V_LIMITS].val, dev->timeout_s, &dev->sandbox);
 }
 
 static int parse_devices(struct ydoc *d, yaml_node_t *n, struct devices_config *cfg)
@@ -269,9 +289,9 @@ static int parse_compiler(struct ydoc *d, yaml_node_t *n, const char *cls,
                           struct compiler_config *c)
 {
 	struct yfield f[C_COUNT] = {
-		[C_COMMAND] = { "command" },
-		[C_TIMEOUT] = { "timeout_s" },
-		[C_CONCURRENCY] = { "concurrency" },
+		[C_COMMAND] = { "command" },         [C_TIMEOUT] = { "timeout_s" },
+		[C_CONCURRENCY] = { "concurrency" }, [C_ENV] = { "env" },
+		[C_LIMITS] = { "limits" },
 	};
 
 	if (ymap_fields(d, n, "a compiler", "field", f, C_COUNT) != CONFIG_OK)
@@ -285,6 +305,8 @@ static int parse_compiler(struct ydoc *d, yaml_node_t *n, const char *cls,
 		return CONFIG_ERR;
 	if (f[C_CONCURRENCY].val && yget_int(d, f[C_CONCURRENCY].val, "concurrency", 1,
 	                                     CONCURRENCY_MAX, &c->concurrency) != CONFIG_OK)
+		return CONFIG_ERR;
+	if (parse_sandbox(d, f[C_ENV].val, f[C_LIMITS].val, c->timeout_s, &c->sandbox) != CONFIG_OK)
 		return CONFIG_ERR;
 	c->configured = true;
 	return CONFIG_OK;
@@ -314,9 +336,13 @@ static int parse_compilers(struct ydoc *d, yaml_node_t *n, struct devices_config
 static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
 {
 	struct devices_config *cfg = arg;
-	struct yfield f[T_COUNT] = { [T_DEVICES] = { "devices" }, [T_COMPILERS] = { "compilers" } };
+	struct yfield f[T_COUNT] = { [T_DEVICES] = { "devices" },
+		                     [T_COMPILERS] = { "compilers" },
+		                     [T_RUN_AS] = { "run_as" } };
 
 	if (ymap_fields(d, root, "the top level", "field", f, T_COUNT) != CONFIG_OK)
+		return CONFIG_ERR;
+	if (f[T_RUN_AS].val && sandbox_parse_run_as(d, f[T_RUN_AS].val, cfg) != CONFIG_OK)
 		return CONFIG_ERR;
 	if (f[T_DEVICES].val && parse_devices(d, f[T_DEVICES].val, cfg) != CONFIG_OK)
 		return CONFIG_ERR;
@@ -375,9 +401,13 @@ void devices_config_free(struct devices_config *cfg)
 		free(dev->endpoint);
 		free(dev->host);
 		ystrv_free(dev->command);
+		sandbox_free(&dev->sandbox);
 	}
-	for (i = 0; i < DEVICE_CLASS_COUNT; i++)
+	for (i = 0; i < DEVICE_CLASS_COUNT; i++) {
 		ystrv_free(cfg->compilers[i].command);
+		sandbox_free(&cfg->compilers[i].sandbox);
+	}
+	free(cfg->run_as);
 	free(cfg->devices);
 	free(cfg->source_path);
 	free(cfg);

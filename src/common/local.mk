@@ -12,7 +12,8 @@ libacloud_common_a_SOURCES = \
 	src/common/config_util.c \
 	src/common/config_app.c \
 	src/common/config_auth.c \
-	src/common/config_devices.c
+	src/common/config_devices.c \
+	src/common/config_sandbox.c src/common/config_sandbox.h
 COMMON_LIBS = libacloud_common.a $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS) $(UUID_LIBS)
 
 # Config loader tests read the example files of etc/ from the source tree.

@@ -1,26 +1,30 @@
 /*
- * child: posix_spawn or fork with pipes, non-blocking I/O, process-group
- * kill.  A spawned program starts with the default signal dispositions and
- * an empty signal mask, whatever the scheduler blocks for its signalfd; a
- * forked child gets the same before it runs its function, and keeps no fd
- * of the scheduler but 0-2 and its two pipes (so it can never touch the
- * database connection, the signalfd or another child's pipes).
+ * child: fork (and exec) with pipes, non-blocking I/O, process-group kill.
+ * Every child starts with the default signal dispositions and an empty
+ * signal mask, whatever the scheduler blocks for its signalfd, and keeps no
+ * fd of the scheduler but its pipes on 0-2 (so it can never touch the
+ * database connection, the signalfd or another child's pipes); then its
+ * sandbox: resource limits and, when the scheduler may switch users, an
+ * unprivileged user.  A spawned program gets only the environment its
+ * sandbox names.  The scheduler is single-threaded, so the forked child
+ * may do all of this before exec.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "scheduler/child.h"
 #include "scheduler/clock.h"
-
-extern char **environ;
 
 #define CHILD_READ_CHUNK 65536
 #define CHILD_LINGER_MS  2000
@@ -42,26 +46,6 @@ static void close_fd(int *fd)
 	}
 }
 
-static int spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr, const int in[2],
-                       const int out[2], const int err[2])
-{
-	sigset_t none, all;
-
-	sigemptyset(&none);
-	sigfillset(&all);
-	if (posix_spawn_file_actions_adddup2(fa, in[0], 0) != 0 ||
-	    posix_spawn_file_actions_adddup2(fa, out[1], 1) != 0 ||
-	    posix_spawn_file_actions_adddup2(fa, err[1], 2) != 0)
-		return -1;
-	if (posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	                                           POSIX_SPAWN_SETSIGDEF) != 0 ||
-	    posix_spawnattr_setpgroup(attr, 0) != 0 ||
-	    posix_spawnattr_setsigmask(attr, &none) != 0 ||
-	    posix_spawnattr_setsigdefault(attr, &all) != 0)
-		return -1;
-	return 0;
-}
-
 /* The parent's side of a started child: keep the read ends, non-blocking. */
 static void keep_pipes(struct child *c, int out[2], int err[2])
 {
@@ -73,29 +57,96 @@ static void keep_pipes(struct child *c, int out[2], int err[2])
 	fcntl(c->err_fd, F_SETFL, O_NONBLOCK);
 }
 
-int child_spawn(struct child *c, char *const argv[], const void *input, size_t input_len)
+static void say(int fd, const char *what, const char *why)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line), "acloud-scheduler: %s: %s\n", what, why);
+
+	if (n > 0 && write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0)
+		return;
+}
+
+static int limit(int resource, unsigned long soft, unsigned long hard)
+{
+	struct rlimit rl = { .rlim_cur = soft, .rlim_max = hard };
+
+	return soft == 0 ? 0 : setrlimit(resource, &rl);
+}
+
+/* In the child: the limits, then the user; 0, or -1 after saying why on err. */
+static int apply_sandbox(const struct child_sandbox *sb, int err)
+{
+	if (limit(RLIMIT_AS, sb->address_space_bytes, sb->address_space_bytes) != 0 ||
+	    limit(RLIMIT_CPU, sb->cpu_s, sb->cpu_s + 5) != 0 ||
+	    limit(RLIMIT_FSIZE, sb->fsize_bytes, sb->fsize_bytes) != 0) {
+		say(err, "cannot set the resource limits", strerror(errno));
+		return -1;
+	}
+	if (sb->switch_user && (setgroups(0, NULL) != 0 || setgid((gid_t)sb->gid) != 0 ||
+	                        setuid((uid_t)sb->uid) != 0 || setuid(0) == 0)) {
+		say(err, "cannot switch to the run_as user", strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		say(err, "cannot drop privileges", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* In the forked child, its pipes on 0-2: default signal dispositions, an
+ * empty mask, its own process group, no other fd of the scheduler's, then
+ * the sandbox.  0, or -1 after saying why on stderr. */
+static int forked_setup(const struct child_sandbox *sb)
+{
+	struct sigaction sa;
+	sigset_t none;
+
+	setpgid(0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	close_range(3, ~0u, 0);
+	return apply_sandbox(sb, 2);
+}
+
+/* In the spawned child: the pipes on 0-2, then the program. */
+static void exec_child(char *const argv[], const int in[2], const int out[2], const int err[2],
+                       const struct child_sandbox *sb)
+{
+	static char *const empty[] = { NULL };
+	char *const *envp = sb->envp ? sb->envp : empty;
+
+	if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
+		_exit(126);
+	if (forked_setup(sb) != 0)
+		_exit(126);
+	if (strchr(argv[0], '/'))
+		execve(argv[0], argv, envp);
+	else
+		execvpe(argv[0], argv, envp); /* PATH is still the scheduler's here */
+	say(2, argv[0], strerror(errno));
+	_exit(127);
+}
+
+int child_spawn(struct child *c, char *const argv[], const void *input, size_t input_len,
+                const struct child_sandbox *sb)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int rc, saved;
+	int saved;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-		rc = errno;
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
 		goto fail;
-	}
-	if (spawn_setup(&fa, &attr, in, out, err) != 0) {
-		rc = ENOMEM;
-		goto fail;
-	}
-	rc = strchr(argv[0], '/') ? posix_spawn(&c->pid, argv[0], &fa, &attr, argv, environ)
-	                          : posix_spawnp(&c->pid, argv[0], &fa, &attr, argv, environ);
-	if (rc != 0) {
+	c->pid = fork();
+	if (c->pid < 0) {
 		c->pid = 0;
 		goto fail;
 	}
+	if (c->pid == 0)
+		exec_child(argv, in, out, err, sb);
+	setpgid(c->pid, c->pid); /* before any kill of the group; the child does it too */
 	close(in[0]);
 	c->in_fd = in[1];
 	fcntl(c->in_fd, F_SETFL, O_NONBLOCK);
@@ -103,54 +154,19 @@ int child_spawn(struct child *c, char *const argv[], const void *input, size_t i
 	c->in_data = input;
 	c->in_len = input_len;
 	c->in_off = 0;
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
 	return 0;
 fail:
-	saved = rc;
+	saved = errno;
 	for (int i = 0; i < 2; i++) {
 		close_fd(&in[i]);
 		close_fd(&out[i]);
 		close_fd(&err[i]);
 	}
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
 	errno = saved;
 	return -1;
 }
 
-/* Closes every fd from 3 on except a and b. */
-static void close_others(int a, int b)
-{
-	unsigned keep[2] = { (unsigned)(a < b ? a : b), (unsigned)(a < b ? b : a) };
-	unsigned from = 3;
-
-	for (int i = 0; i < 2; i++) {
-		if (keep[i] < from)
-			continue;
-		if (keep[i] > from)
-			close_range(from, keep[i] - 1, 0);
-		from = keep[i] + 1;
-	}
-	close_range(from, ~0u, 0);
-}
-
-/* In the forked child: what an exec'd program would start with. */
-static void forked_setup(int out, int err)
-{
-	struct sigaction sa;
-	sigset_t none;
-
-	setpgid(0, 0);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	close_others(out, err);
-}
-
-int child_fork(struct child *c, child_fn fn, void *arg)
+int child_fork(struct child *c, child_fn fn, void *arg, const struct child_sandbox *sb)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int saved;
@@ -163,8 +179,9 @@ int child_fork(struct child *c, child_fn fn, void *arg)
 		goto fail;
 	}
 	if (c->pid == 0) {
-		forked_setup(out[1], err[1]);
-		_exit(fn(arg, out[1], err[1]));
+		if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0 || forked_setup(sb) != 0)
+			_exit(126);
+		_exit(fn(arg, 1, 2));
 	}
 	setpgid(c->pid, c->pid); /* before any kill of the group; the child does it too */
 	keep_pipes(c, out, err);
@@ -294,10 +311,11 @@ void child_on_fd(struct child *c, int fd, short revents)
 		read_stderr(c);
 }
 
-void child_reaped(struct child *c, int status)
+void child_reaped(struct child *c, int status, long maxrss_kb)
 {
 	c->exited = true;
 	c->status = status;
+	c->maxrss_kb = maxrss_kb;
 	c->exited_at_ms = now_ms();
 }
 

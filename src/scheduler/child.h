@@ -6,7 +6,7 @@
  * stdout is collected (bounded), stderr is cut into lines and handed to a
  * callback.  The child runs in its own process group so that a kill reaches
  * whatever it started.  Reaping is the loop's business (SIGCHLD through the
- * signalfd); child_reaped() records the status.
+ * signalfd); child_reaped() records the status and peak size.
  *
  * States: running (pid > 0, not exited) -> exited (status known) -> done
  * (exited and both output pipes at EOF or given up on).  The child never
@@ -24,6 +24,21 @@
 
 #define CHILD_LINE_MAX 4096
 
+/*
+ * What a child starts with beyond its pipes: a spawned program this
+ * environment only (NULL: an empty one), both kinds these resource limits
+ * (0: unlimited; the CPU limit's hard limit 5 s above its soft one, so the
+ * program gets SIGXCPU first), and, when `switch_user`, no supplementary
+ * groups and gid/uid (never back: no new privileges either).  A child that
+ * cannot be set up says so on stderr and exits 126.
+ */
+struct child_sandbox {
+	char *const *envp;
+	unsigned long address_space_bytes, cpu_s, fsize_bytes;
+	bool switch_user;
+	unsigned uid, gid;
+};
+
 typedef void (*child_line_fn)(void *ctx, const char *line, size_t len);
 /* The body of a forked child: writes to its stdout and stderr pipes
  * (blocking fds `out` and `err`) and returns its exit status. */
@@ -32,7 +47,8 @@ typedef int (*child_fn)(void *arg, int out, int err);
 struct child {
 	pid_t pid; /* 0: never started */
 	bool exited;
-	int status; /* wait status, valid once exited */
+	int status;     /* wait status, valid once exited */
+	long maxrss_kb; /* its peak resident size, valid once exited */
 	int64_t exited_at_ms;
 	int in_fd, out_fd, err_fd; /* -1 when closed */
 	const char *in_data;       /* borrowed, must outlive the child's stdin */
@@ -47,10 +63,13 @@ struct child {
 
 void child_init(struct child *c, child_line_fn on_line, void *ctx, size_t out_limit);
 /*
- * Start argv[0] (a path, or a name looked up in PATH) with `input` on its
- * stdin.  0, or -1 with errno set (the child is then not running).
+ * Start argv[0] (a path, or a name looked up in the scheduler's PATH) with
+ * `input` on its stdin, in `sb`.  0, or -1 with errno set (the child is
+ * then not running); a program that cannot be executed exits 127 after
+ * saying why on stderr.
  */
-int child_spawn(struct child *c, char *const argv[], const void *input, size_t input_len);
+int child_spawn(struct child *c, char *const argv[], const void *input, size_t input_len,
+                const struct child_sandbox *sb);
 /*
  * Fork, and run fn(arg, out, err) in the child, which then _exits with its
  * return value: a child like a spawned one (own process group, default
@@ -58,12 +77,12 @@ int child_spawn(struct child *c, char *const argv[], const void *input, size_t i
  * exec, and without stdin (fn has the parent's memory).  0, or -1 with
  * errno set.
  */
-int child_fork(struct child *c, child_fn fn, void *arg);
+int child_fork(struct child *c, child_fn fn, void *arg, const struct child_sandbox *sb);
 /* pollfd entries for the open pipes; returns how many were written (at most 3). */
 int child_poll_fds(const struct child *c, struct pollfd *pfd);
 /* Handle readiness of one of the child's fds. */
 void child_on_fd(struct child *c, int fd, short revents);
-void child_reaped(struct child *c, int status);
+void child_reaped(struct child *c, int status, long maxrss_kb);
 /* SIGKILL to the child's process group (no-op once it is gone). */
 void child_kill(struct child *c);
 /* Exited and the output pipes are closed.  A pipe still held open by a

@@ -76,6 +76,8 @@ static void adopt_on_slot(struct sched *s, struct slot *slot, struct exec *e)
 		.device_name = slot->name,
 		.device = slot->cfg,
 		.timeout_s = slot->cfg->timeout_s,
+		.sandbox = &slot->cfg->sandbox,
+		.devices = s->devs,
 	};
 
 	e->slot = slot;
@@ -89,6 +91,8 @@ static void adopt_on_backend(struct sched *s, int cls, struct exec *e)
 		.compile_class = device_class_name((enum device_class)cls),
 		.compiler = &s->devs->compilers[cls],
 		.timeout_s = s->devs->compilers[cls].timeout_s,
+		.sandbox = &s->devs->compilers[cls].sandbox,
+		.devices = s->devs,
 	};
 
 	e->backend = cls;

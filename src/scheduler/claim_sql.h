@@ -5,15 +5,28 @@
  * The claim as CTEs q, c, ch: the candidate is picked in a MATERIALIZED
  * CTE: as a plain subquery in FROM, the planner may rescan it, and each
  * rescan with SKIP LOCKED yields the next row, so one claim would take many
- * tasks.  QUEUE, ME and DETAIL are SQL expressions (parameters).
+ * tasks.  QUEUE, ME and DETAIL are SQL expressions (parameters); EXTRA
+ * is more conditions on the queue's users (u: a queue_users row).
+ *
+ * The order is fair dispatch (sql/010_dispatch.sql): the users with queued
+ * tasks at the highest priority level, in the order of their last service
+ * (queue_users_turn_idx), each probed for its oldest task that is not
+ * locked (tasks_queue_user_idx); the first user with one wins.  The
+ * subquery's order survives the nested loop, so the probes stop at the
+ * first task and lock only it.  The trigger on tasks marks the user served
+ * when its task turns inprogress.
  */
 #ifndef ACLOUD_SCHED_CLAIM_SQL_H
 #define ACLOUD_SCHED_CLAIM_SQL_H
 
 #define CLAIM_CTES(QUEUE, ME, DETAIL, EXTRA)                                                  \
 	"q AS MATERIALIZED ("                                                                 \
-	" SELECT id FROM tasks WHERE queue = " QUEUE " AND state = 'queued' " EXTRA           \
-	" ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"              \
+	" SELECT k.id FROM (SELECT u.user_id, u.priority FROM queue_users u"                  \
+	"  WHERE u.queue = " QUEUE " AND u.queued > 0 " EXTRA                                 \
+	"  ORDER BY u.priority DESC, u.last_served, u.user_id) w"                             \
+	" CROSS JOIN LATERAL (SELECT id FROM tasks k WHERE k.queue = " QUEUE                  \
+	"  AND k.state = 'queued' AND k.user_id = w.user_id AND k.priority = w.priority"      \
+	"  ORDER BY k.created_at, k.id LIMIT 1 FOR UPDATE SKIP LOCKED) k LIMIT 1"             \
 	"), c AS ("                                                                           \
 	" UPDATE tasks t SET state = 'inprogress', started_at = now(), updated_at = now(),"   \
 	"  heartbeat_at = now(), claimed_by = " ME ", reached_device = false"                 \
@@ -23,11 +36,11 @@
 	" FROM c"                                                                             \
 	")"
 /*
- * The lab's rules for a device queue (sql/009_reservations.sql), one
- * condition on the candidate, evaluated once per claim (InitPlans): a
- * device in maintenance gets no task, and while a reservation of the
- * device runs only its holder's tasks are candidates; the others keep
- * their order.  QUEUE is 'device:<name>'.
+ * The lab's rules for a device queue (sql/009_reservations.sql), conditions
+ * on the queue's users (EXTRA of CLAIM_CTES), evaluated once per claim
+ * (InitPlans): a device in maintenance gets no task, and while a
+ * reservation of the device runs only its holder is a candidate; the
+ * others keep their turns.  QUEUE is 'device:<name>'.
  */
 #define CLAIM_DEVICE_RULES(QUEUE)                                                      \
 	" AND NOT EXISTS (SELECT 1 FROM devices m WHERE m.name = substr(" QUEUE ", 8)" \

@@ -7,7 +7,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "scheduler/driver_child.h"
@@ -23,7 +26,7 @@ static void on_child_line(void *ctx, const char *line, size_t len)
 
 	exec_log_raw(e, line, len);
 	if (n > 0) {
-		n = text_clean(line, n, t->last_line);
+		n = text_clean(line, n < len ? text_cut(line, n) : n, t->last_line);
 		t->last_line[n] = '\0';
 	}
 }
@@ -62,13 +65,37 @@ fail:
 	return NULL;
 }
 
-int child_task_spawn(struct exec *e, char **argv)
+#define MB (1024UL * 1024UL)
+
+/* The sandbox of the setup's device or compiler (config_sandbox.c); the
+ * user switch only when the scheduler may switch users. */
+static void sandbox_from_setup(struct child_task *t, const struct exec_setup *setup)
+{
+	const struct child_sandbox_config *sb = setup->sandbox;
+	const struct devices_config *devs = setup->devices;
+
+	t->sandbox = (struct child_sandbox){ 0 };
+	if (sb != NULL) {
+		t->sandbox.envp = sb->env;
+		t->sandbox.address_space_bytes = (unsigned long)sb->address_space_mb * MB;
+		t->sandbox.cpu_s = (unsigned long)sb->cpu_s;
+		t->sandbox.fsize_bytes = (unsigned long)sb->output_mb * MB;
+	}
+	if (devs != NULL && devs->run_as != NULL && geteuid() == 0) {
+		t->sandbox.switch_user = true;
+		t->sandbox.uid = devs->run_uid;
+		t->sandbox.gid = devs->run_gid;
+	}
+}
+
+int child_task_spawn(struct exec *e, char **argv, const struct exec_setup *setup)
 {
 	struct child_task *t = e->drv;
 
 	t->argv = argv;
 	t->name = argv[0];
-	if (child_spawn(&t->child, argv, e->input.data, e->input.len) != 0) {
+	sandbox_from_setup(t, setup);
+	if (child_spawn(&t->child, argv, e->input.data, e->input.len, &t->sandbox) != 0) {
 		exec_fail(e, "cannot start %s: %s", argv[0], strerror(errno));
 		return -1;
 	}
@@ -76,11 +103,12 @@ int child_task_spawn(struct exec *e, char **argv)
 	return 0;
 }
 
-int child_task_fork(struct exec *e, child_fn fn)
+int child_task_fork(struct exec *e, child_fn fn, const struct exec_setup *setup)
 {
 	struct child_task *t = e->drv;
 
-	if (child_fork(&t->child, fn, e) != 0) {
+	sandbox_from_setup(t, setup);
+	if (child_fork(&t->child, fn, e, &t->sandbox) != 0) {
 		exec_fail(e, "cannot start %s: %s", t->name, strerror(errno));
 		return -1;
 	}
@@ -116,12 +144,44 @@ static void succeed_with_output(struct exec *e, struct child_task *t)
 	}
 }
 
+/*
+ * Which of its limits stopped a child that failed, or NULL.  The CPU and
+ * file-size limits end it with their own signals; running into the
+ * address-space limit makes allocations fail, which a program reports in
+ * its own way, so a failed child whose peak size came within 1/4 of that
+ * limit counts as stopped by it.
+ */
+static const char *limit_hit(const struct child_task *t, char *buf, size_t size)
+{
+	const struct child *c = &t->child;
+	unsigned long as = t->sandbox.address_space_bytes;
+
+	if (WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGXCPU)
+		snprintf(buf, size, "its CPU limit (%lu s)", t->sandbox.cpu_s);
+	else if (WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGXFSZ)
+		snprintf(buf, size, "its output file size limit (%lu MB)",
+		         t->sandbox.fsize_bytes / MB);
+	else if (as > 0 && (unsigned long)c->maxrss_kb * 1024UL >= as - as / 4)
+		snprintf(buf, size, "its address space limit (%lu MB)", as / MB);
+	else
+		return NULL;
+	return buf;
+}
+
 static void child_task_finish(struct exec *e, struct child_task *t)
 {
 	struct child *c = &t->child;
 	const char *why = t->last_line[0] ? t->last_line : NULL;
+	bool failed = !WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0;
+	const char *limit;
+	char limit_buf[64];
 
-	if (t->timed_out) {
+	if (failed && !t->timed_out && !t->shutdown_killed &&
+	    (limit = limit_hit(t, limit_buf, sizeof(limit_buf))) != NULL) {
+		log_warn("task %s: %s was stopped by %s", e->id, t->name, limit);
+		exec_fail(e, "%s was stopped by %s%s%s", t->name, limit, why ? ": " : "",
+		          why ? why : "");
+	} else if (t->timed_out) {
 		exec_fail(e, "timed out after %d s: killed", e->timeout_s);
 	} else if (t->shutdown_killed && e->reached) {
 		exec_fail(e, "the scheduler shut down before the task finished");
@@ -213,13 +273,13 @@ bool child_task_release(struct exec *e, int64_t now)
 	return true;
 }
 
-bool child_task_reaped(struct exec *e, pid_t pid, int status)
+bool child_task_reaped(struct exec *e, pid_t pid, int status, long maxrss_kb)
 {
 	struct child_task *t = e->drv;
 
 	if (t == NULL || t->child.pid != pid)
 		return false;
-	child_reaped(&t->child, status);
+	child_reaped(&t->child, status, maxrss_kb);
 	return true;
 }
 

@@ -26,17 +26,20 @@ struct child_task {
 	char **argv;      /* spawned programs: owned copy (a reload may free the config) */
 	const char *name; /* for messages: the program, or "the simulator" */
 	enum child_output output;
-	bool timed_out;       /* killed at the timeout */
-	bool shutdown_killed; /* killed by a shutdown past its timeout */
-	char last_line[256];  /* last stderr line: the error of a failed child */
+	bool timed_out;               /* killed at the timeout */
+	bool shutdown_killed;         /* killed by a shutdown past its timeout */
+	char last_line[256];          /* last stderr line: the error of a failed child */
+	struct child_sandbox sandbox; /* its limits, for the message when one killed it */
 };
 
 /* e's child task (e->drv); NULL, after exec_fail, when out of memory. */
 struct child_task *child_task_new(struct exec *e, const char *name, enum child_output output);
-/* Start argv (taken over) with the input on stdin.  0, or -1 after exec_fail. */
-int child_task_spawn(struct exec *e, char **argv);
-/* Fork the scheduler and run fn(e, out, err) in the child.  0, or -1 after exec_fail. */
-int child_task_fork(struct exec *e, child_fn fn);
+/* Start argv (taken over) with the input on stdin, in the setup's
+ * sandbox.  0, or -1 after exec_fail. */
+int child_task_spawn(struct exec *e, char **argv, const struct exec_setup *setup);
+/* Fork the scheduler and run fn(e, out, err) in the child, in the setup's
+ * sandbox.  0, or -1 after exec_fail. */
+int child_task_fork(struct exec *e, child_fn fn, const struct exec_setup *setup);
 /* An owned copy of argv, argv[0] resolved (child_resolve_exe); NULL when out of memory. */
 char **child_task_argv(const char *exe_dir, char *const *argv, size_t n);
 
@@ -47,7 +50,7 @@ int64_t child_task_next_deadline(const struct exec *e, int64_t now);
 void child_task_abort(struct exec *e);
 void child_task_shutdown(struct exec *e, bool forced);
 bool child_task_release(struct exec *e, int64_t now);
-bool child_task_reaped(struct exec *e, pid_t pid, int status);
+bool child_task_reaped(struct exec *e, pid_t pid, int status, long maxrss_kb);
 void child_task_free(struct exec *e);
 
 #endif

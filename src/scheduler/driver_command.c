@@ -41,7 +41,7 @@ static int command_start(struct exec *e, const struct exec_setup *setup)
 		exec_requeue(e, "requeued: database unavailable before the task started");
 		return -1;
 	}
-	return child_task_spawn(e, argv);
+	return child_task_spawn(e, argv, setup);
 }
 
 static int compile_start(struct exec *e, const struct exec_setup *setup)
@@ -56,7 +56,7 @@ static int compile_start(struct exec *e, const struct exec_setup *setup)
 		exec_fail(e, "no command configured");
 		return -1;
 	}
-	return child_task_spawn(e, argv);
+	return child_task_spawn(e, argv, setup);
 }
 
 /* A command device is available when its program may be executed. */

@@ -556,11 +556,12 @@ static bool luci_release(struct exec *e, int64_t now)
 	return true;
 }
 
-static bool luci_reaped(struct exec *e, pid_t pid, int status)
+static bool luci_reaped(struct exec *e, pid_t pid, int status, long maxrss_kb)
 {
 	(void)e;
 	(void)pid;
 	(void)status;
+	(void)maxrss_kb;
 	return false;
 }
 

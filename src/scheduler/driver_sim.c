@@ -45,10 +45,9 @@ static int sim_child(void *arg, int out_fd, int err_fd)
 
 static int sim_start(struct exec *e, const struct exec_setup *setup)
 {
-	(void)setup;
 	if (child_task_new(e, "the simulator", CHILD_OUTPUT_MEASUREMENTS) == NULL)
 		return -1;
-	return child_task_fork(e, sim_child);
+	return child_task_fork(e, sim_child, setup);
 }
 
 static enum probe_verdict sim_probe(const struct device_config *dc, const struct exec_env *env,

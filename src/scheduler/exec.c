@@ -88,7 +88,7 @@ bool exec_change_state(struct exec *e, enum exec_state to)
 void exec_log_raw(struct exec *e, const char *line, size_t len)
 {
 	if (len > EXEC_LOG_LINE_MAX)
-		len = EXEC_LOG_LINE_MAX;
+		len = text_cut(line, EXEC_LOG_LINE_MAX);
 	if (e->log.len + len + 1 > EXEC_LOG_PENDING_MAX) {
 		e->log_dropped++;
 		return;
@@ -124,16 +124,26 @@ void exec_succeed(struct exec *e, struct buf *result, const char *content_type)
 	e->outcome = OUTCOME_SUCCEEDED;
 }
 
+/*
+ * The error is cut at a character boundary and cleaned (text.h), so that
+ * whatever a device or a child said can always be stored as text.
+ */
 void exec_fail(struct exec *e, const char *fmt, ...)
 {
-	char msg[1024];
+	char raw[1024], msg[1024];
 	va_list ap;
+	int n;
 
 	if (e->state != EXEC_RUNNING)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		n = 0;
+	n = (int)text_clean(
+		raw, (size_t)n < sizeof(raw) ? (size_t)n : text_cut(raw, sizeof(raw) - 1), msg);
+	msg[n] = '\0';
 	exec_log(e, "failed: %s", msg);
 	free(e->error);
 	e->error = strdup(msg);
@@ -249,9 +259,9 @@ bool exec_release(struct exec *e, int64_t now)
 	return e->ops == NULL || e->ops->release(e, now);
 }
 
-bool exec_reaped(struct exec *e, pid_t pid, int status)
+bool exec_reaped(struct exec *e, pid_t pid, int status, long maxrss_kb)
 {
-	return e->ops != NULL && e->ops->reaped(e, pid, status);
+	return e->ops != NULL && e->ops->reaped(e, pid, status, maxrss_kb);
 }
 
 void exec_free(struct exec *e)

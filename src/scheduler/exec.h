@@ -70,6 +70,10 @@ struct exec_setup {
 	const char *compile_class; /* compile tasks: the device class */
 	const struct compiler_config *compiler;
 	int timeout_s; /* the device's or the compiler's */
+	/* What its child starts with: the device's or the compiler's env and
+	 * limits, and devices.yml's run_as when the scheduler runs as root. */
+	const struct child_sandbox_config *sandbox;
+	const struct devices_config *devices;
 };
 
 /* A driver's answer to "is the device there?" */
@@ -108,7 +112,7 @@ struct driver_ops {
 	/* Let go of fds and processes: true once nothing is held (then free may run). */
 	bool (*release)(struct exec *e, int64_t now);
 	/* A child process was reaped: true when it was this exec's. */
-	bool (*reaped)(struct exec *e, pid_t pid, int status);
+	bool (*reaped)(struct exec *e, pid_t pid, int status, long maxrss_kb);
 	/* Free the driver's private data. */
 	void (*free)(struct exec *e);
 	/* Availability of a device of this driver; NULL for drivers without devices. */
@@ -176,7 +180,7 @@ void exec_on_readable(struct exec *e, int fd, short revents);
 void exec_tick(struct exec *e, int64_t now);
 int64_t exec_next_deadline(const struct exec *e, int64_t now);
 bool exec_release(struct exec *e, int64_t now);
-bool exec_reaped(struct exec *e, pid_t pid, int status);
+bool exec_reaped(struct exec *e, pid_t pid, int status, long maxrss_kb);
 void exec_free(struct exec *e);
 
 #endif

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,12 +66,13 @@ void sched_request_stop(struct sched *s)
 
 static void reap_children(struct sched *s)
 {
+	struct rusage ru;
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0)
 		for (struct exec *e = s->execs; e != NULL; e = e->next)
-			if (exec_reaped(e, pid, status))
+			if (exec_reaped(e, pid, status, ru.ru_maxrss))
 				break;
 }
 

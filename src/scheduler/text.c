@@ -71,3 +71,19 @@ int text_append(struct buf *b, const char *text, size_t len)
 	b->data[b->len] = '\0';
 	return 0;
 }
+
+size_t text_cut(const char *s, size_t len)
+{
+	/* The last lead byte among the last four bytes, and how long its
+	 * sequence should be. */
+	for (size_t back = 1; back <= 4 && back <= len; back++) {
+		unsigned char c = (unsigned char)s[len - back];
+		size_t want;
+
+		if ((c & 0xC0) == 0x80)
+			continue; /* a continuation byte: look further back */
+		want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		return want > back ? len - back : len;
+	}
+	return len;
+}

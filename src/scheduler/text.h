@@ -17,6 +17,10 @@
  * than the input.
  */
 size_t text_clean(const char *in, size_t len, char *out);
+/* `len` less the bytes of a UTF-8 sequence that a cut left incomplete at
+ * the end of `s`, so that a text cut to a size ends at a character
+ * boundary. */
+size_t text_cut(const char *s, size_t len);
 /* Append `len` bytes of `text` to b, cleaned.  0, or -1 when out of memory. */
 int text_append(struct buf *b, const char *text, size_t len);
 

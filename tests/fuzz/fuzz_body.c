@@ -4,7 +4,7 @@
  * every route that takes a body (compile, run, search) read by
  * fields_read() exactly as the dispatcher reads it, as a plain caller and
  * as an admin (whose search user ids are mapped through the key table).
- * A refusal must be a 422 with a body; an acceptance must not come from a
+ * A refusal must be a 422 (413 over the value budget) with a body; an acceptance must not come from a
  * text nested deeper than the limit.  Then each field reader of body.h on
  * each key actually present, with tight bounds, so every type branch is
  * reached.
@@ -24,7 +24,8 @@ static struct auth_key keys[2] = {
 	{ .id = "admin", .enabled = true, .admin = true },
 };
 static struct auth_config auth = { .keys = keys, .n_keys = 2 };
-static struct api_context ctx = { .auth = &auth };
+static struct app_config app = { .max_json_values = 400000 };
+static struct api_context ctx = { .auth = &auth, .app = &app };
 static const char *const classes[] = { "SIMULATOR", "LUCIDAC", "REDAC", NULL };
 
 /* Each reader on each key actually present, with tight bounds. */
@@ -59,7 +60,8 @@ static void read_route_input(const struct route *route, const struct auth_key *k
 	r.body = body;
 	r.body_len = size;
 	ok = fields_read(&r, route->input, &map, &fail);
-	if (ok ? depth > BODY_MAX_DEPTH : fail.status != 422 || fail.body == NULL)
+	if (ok ? depth > BODY_MAX_DEPTH
+	       : (fail.status != 422 && fail.status != 413) || fail.body == NULL)
 		abort();
 	json_decref(fail.body);
 	field_map_free(&map);
@@ -70,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int depth = json_text_depth((const char *)data, size);
 	char *body;
 	json_t *obj, *errors;
+	bool too_many;
 
 	if (depth < -1 || (size_t)(depth + 1) > size + 1)
 		abort();
@@ -81,8 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			read_route_input(&api_routes[i], &keys[k], body, size, depth);
 	}
 	errors = json_array();
-	obj = body_parse_object(body, size, errors);
-	if ((obj == NULL) != (json_array_size(errors) == 1))
+	obj = body_parse_object(body, size, app.max_json_values, &too_many, errors);
+	if ((obj == NULL) != (json_array_size(errors) == 1 || too_many))
 		abort();
 	if (obj != NULL)
 		read_every_key(obj, errors);

@@ -120,6 +120,9 @@ test('console: key, compile, run on a simulator, live states, plot, CSV download
   const rid = await page.locator('#task-id').innerText();
   await page.locator(`#tasks tr[data-task="${rid}"] td.state`, { hasText: 'succeeded' }).waitFor({ timeout: TIMEOUT });
   await page.locator('#task-state[data-state="succeeded"]').waitFor({ timeout: TIMEOUT });
+  // The state comes from GET /tasks/{id} when the run finished before the
+  // page opened it; the history follows from the task's event stream.
+  await page.locator('#task-history li', { hasText: 'succeeded' }).waitFor({ timeout: TIMEOUT });
   const history = await page.locator('#task-history li').allInnerTexts();
   assert.deepEqual(history.map((h) => h.split(' ')[0]), ['queued', 'inprogress', 'succeeded']);
   assert.ok((await page.locator('#task-log').innerText()).length > 0, 'the log was streamed');

@@ -25,7 +25,8 @@ static struct auth_key keys[2] = {
 	{ .id = "root", .enabled = true, .admin = true },
 };
 static struct auth_config auth = { .keys = keys, .n_keys = 2 };
-static struct api_context ctx = { .auth = &auth };
+static struct app_config app = { .max_json_values = 400000 };
+static struct api_context ctx = { .auth = &auth, .app = &app };
 
 enum caller {
 	USER,

@@ -791,6 +791,53 @@ Test(devices, the_other_drivers)
 	devices_config_free(cfg);
 }
 
+Test(devices, sandbox_env_limits_run_as)
+{
+	struct devices_config *cfg =
+		devices_from("run_as: nobody\n"
+	                     "devices:\n"
+	                     "  - name: r1\n"
+	                     "    class: REDAC\n"
+	                     "    driver: command\n"
+	                     "    command: [run]\n"
+	                     "    timeout_s: 60\n"
+	                     "    env: {LANG: C.UTF-8, REDAC_HOST: \"10.0.0.5\"}\n"
+	                     "    limits: {address_space_mb: 512, output_mb: 0}\n"
+	                     "  - {name: s1, class: SIMULATOR, driver: simulator}\n"
+	                     "compilers:\n"
+	                     "  LUCIDAC: {command: [c], timeout_s: 30, limits: {cpu_s: 5}}\n");
+	const struct device_config *d = devices_find(cfg, "r1");
+	const struct compiler_config *c = &cfg->compilers[DEVICE_CLASS_LUCIDAC];
+
+	cr_assert_str_eq(cfg->run_as, "nobody");
+	cr_assert_eq(cfg->run_uid, 65534);
+	cr_assert_eq(d->sandbox.n_env, 2);
+	cr_assert_str_eq(d->sandbox.env[0], "LANG=C.UTF-8");
+	cr_assert_str_eq(d->sandbox.env[1], "REDAC_HOST=10.0.0.5");
+	cr_assert_null(d->sandbox.env[2]);
+	cr_assert_eq(d->sandbox.address_space_mb, 512);
+	cr_assert_eq(d->sandbox.cpu_s, 60); /* the timeout */
+	cr_assert_eq(d->sandbox.output_mb, 0);
+	d = devices_find(cfg, "s1");
+	cr_assert_null(d->sandbox.env);
+	cr_assert_eq(d->sandbox.cpu_s, 600);
+	cr_assert_eq(d->sandbox.output_mb, 1024);
+	cr_assert_eq(c->sandbox.cpu_s, 5);
+	devices_config_free(cfg);
+	DEV_ERR("devices:\n  - {name: a, class: REDAC, driver: command, command: [x], env: [A]}\n",
+	        2, "'env' must be a mapping");
+	DEV_ERR("devices:\n  - {name: a, class: REDAC, driver: command, command: [x], env: {1A: x}}\n",
+	        2, "'env' names must match");
+	DEV_ERR("devices:\n  - {name: a, class: REDAC, driver: command, command: [x],\n"
+	        "     limits: {cpu: 1}}\n",
+	        3, "cpu");
+	DEV_ERR("devices:\n  - {name: a, class: REDAC, driver: command, command: [x],\n"
+	        "     limits: {cpu_s: -1}}\n",
+	        3, "cpu_s");
+	DEV_ERR("run_as: no-such-user-here\n", 1, "no user 'no-such-user-here'");
+	DEV_ERR("run_as: root\n", 1, "unprivileged");
+}
+
 Test(devices, empty_files)
 {
 	struct devices_config *cfg = devices_from("");

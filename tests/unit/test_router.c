@@ -18,12 +18,12 @@ static void h2(struct request *r, const struct field_map *in)
 }
 
 static const struct route table[] = {
-	{ HTTP_GET, "/health", h1, false, NULL },
-	{ HTTP_GET, "/api/v1/tasks/{task_id}", h1, true, NULL },
-	{ HTTP_DELETE, "/api/v1/tasks/{task_id}", h2, true, NULL },
-	{ HTTP_GET, "/api/v1/tasks/{task_id}/status", h2, true, NULL },
-	{ HTTP_POST, "/api/v1/tasks/search", h2, true, NULL },
-	{ HTTP_GET, "/a/{x}/b/{y}", h1, true, NULL },
+	{ HTTP_GET, "/health", h1, false, NULL, BODY_SMALL },
+	{ HTTP_GET, "/api/v1/tasks/{task_id}", h1, true, NULL, BODY_SMALL },
+	{ HTTP_DELETE, "/api/v1/tasks/{task_id}", h2, true, NULL, BODY_SMALL },
+	{ HTTP_GET, "/api/v1/tasks/{task_id}/status", h2, true, NULL, BODY_SMALL },
+	{ HTTP_POST, "/api/v1/tasks/search", h2, true, NULL, BODY_SMALL },
+	{ HTTP_GET, "/a/{x}/b/{y}", h1, true, NULL, BODY_SMALL },
 };
 static const size_t n_table = sizeof(table) / sizeof(table[0]);
 

@@ -113,10 +113,11 @@ static bool fake_release(struct exec *e, int64_t now)
 	return ((struct fake *)e->drv)->released_ok;
 }
 
-static bool fake_reaped(struct exec *e, pid_t pid, int status)
+static bool fake_reaped(struct exec *e, pid_t pid, int status, long maxrss_kb)
 {
 	(void)e;
 	(void)status;
+	(void)maxrss_kb;
 	return pid == 4242;
 }
 
@@ -347,8 +348,8 @@ Test(sched_exec, reaped_children_are_matched_by_the_driver)
 {
 	struct exec *e = started();
 
-	cr_assert(exec_reaped(e, 4242, 0));
-	cr_assert_not(exec_reaped(e, 1, 0));
+	cr_assert(exec_reaped(e, 4242, 0, 0));
+	cr_assert_not(exec_reaped(e, 1, 0, 0));
 	finish(e);
 }
 

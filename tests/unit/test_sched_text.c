@@ -43,6 +43,18 @@ Test(sched_util, replaces_invalid_bytes_and_controls)
 	clean_is("cr\r", 3, "cr?");
 }
 
+Test(sched_util, cut_at_character_boundary)
+{
+	cr_assert_eq(text_cut("abc", 3), 3);
+	cr_assert_eq(text_cut("ab\xc3\xa9", 4), 4);           /* é complete */
+	cr_assert_eq(text_cut("ab\xc3", 3), 2);               /* é cut after its lead byte */
+	cr_assert_eq(text_cut("ab\xe2\x82", 4), 2);           /* € cut after two of three */
+	cr_assert_eq(text_cut("a\xf0\x9f\x98", 4), 1);        /* 😀 cut after three of four */
+	cr_assert_eq(text_cut("a\xf0\x9f\x98\x80", 5), 5);    /* 😀 complete */
+	cr_assert_eq(text_cut("\x80\x80\x80\x80\x80", 5), 5); /* not UTF-8: left to text_clean */
+	cr_assert_eq(text_cut("", 0), 0);
+}
+
 Test(sched_util, buffer_append_consume_printf)
 {
 	struct buf b = { 0 };

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "api/auth.h"
+#include "api/body.h"
+#include "api/jsonscan.h"
 #include "api/validate.h"
 #include "common/hex.h"
 
@@ -79,4 +81,46 @@ Test(auth, overlong_token_rejected)
 	memset(header + 7, 'k', AUTH_TOKEN_MAX + 1);
 	header[7 + AUTH_TOKEN_MAX + 1] = '\0';
 	cr_assert_null(auth_bearer_token(header, &len));
+}
+
+static size_t values_of(const char *text, size_t max, bool *within)
+{
+	struct json_scan scan;
+
+	json_scan_init(&scan);
+	*within = json_scan_feed(&scan, text, strlen(text), max);
+	return scan.values;
+}
+
+Test(jsonscan, counts_values_and_keys_outside_strings)
+{
+	bool within;
+
+	cr_assert_eq(values_of("1", 100, &within), 1);
+	cr_assert_eq(values_of("[]", 100, &within), 2);
+	cr_assert_eq(values_of("[[],[],[]]", 100, &within), 7); /* bounds the 4 values */
+	cr_assert_eq(values_of("{\"a\":1,\"b\":[2,3]}", 100, &within), 7);
+	cr_assert_eq(values_of("\"[,:{\\\"]\"", 100, &within), 1); /* all inside a string */
+	cr_assert(within);
+	cr_assert_eq(values_of("[[],[],[],[],[]]", 5, &within), 6); /* stops past the budget */
+	cr_assert_not(within);
+}
+
+Test(jsonscan, fed_in_pieces_as_whole)
+{
+	static const char text[] = "{\"s\":\"a\\\\\\\"[,\",\"t\":[[1],[2,{}]]}";
+	struct json_scan whole, pieces;
+
+	json_scan_init(&whole);
+	json_scan_feed(&whole, text, strlen(text), 1000);
+	for (size_t cut = 0; cut <= strlen(text); cut++) {
+		json_scan_init(&pieces);
+		json_scan_feed(&pieces, text, cut, 1000);
+		json_scan_feed(&pieces, text + cut, strlen(text) - cut, 1000);
+		cr_assert_eq(pieces.values, whole.values, "cut at %zu", cut);
+		cr_assert_eq(pieces.depth, whole.depth, "cut at %zu", cut);
+	}
+	cr_assert_eq(whole.depth, 4);
+	cr_assert_eq(whole.values, 11);
+	cr_assert_eq(json_text_depth("[[]]]", 5), -1);
 }

@@ -44,6 +44,7 @@ setup_db() {
 	psql -d postgres -XAtq -v ON_ERROR_STOP=1 >/dev/null <<'SQL' || exit 99
 CREATE ROLE acloud LOGIN;
 CREATE ROLE acloud_app LOGIN;
+ALTER ROLE acloud_app SET statement_timeout = '30s';
 CREATE DATABASE acloud OWNER acloud;
 SQL
 	psql -XAtq -c "ALTER SCHEMA public OWNER TO acloud" >/dev/null
@@ -121,12 +122,14 @@ start_sched() {
 # A one-integrator circuit: x0 = -ic, measured on ADC 0.
 CIRCUIT='{"/0":{"/U":{"outputs":[null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null],"constant":false},"/C":{"elements":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]},"/I":{"outputs":[[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[]],"upscaling":[false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false,false]},"/M0":{"elements":[{"k":10000,"ic":0.5},{"k":10000,"ic":0},{"k":10000,"ic":0},{"k":10000,"ic":0},{"k":10000,"ic":0},{"k":10000,"ic":0},{"k":10000,"ic":0},{"k":10000,"ic":0}]},"/M1":{}},"adc_channels":[0]}'
 
-# enqueue_runs DEVICE CLASS N [PRIORITY_SQL [INPUT_JSON]]: N run tasks in one
-# transaction like the API (created_at spread by 1 ms so age order is known).
+# enqueue_runs DEVICE CLASS N [PRIORITY_SQL [INPUT_JSON]]: N run tasks of
+# user $ENQUEUE_USER (default tester) in one transaction like the API
+# (created_at spread by 1 ms so age order is known).
 enqueue_runs() {
 	local dev=$1 cls=$2 n=$3 prio=${4:-1} input=${5:-}
 	[ -n "$input" ] || input="{\"circuit\": $CIRCUIT, \"op_time\": 0.001, \"sample_rate\": 1000}"
-	psql -XAtq -v ON_ERROR_STOP=1 -v input="$input" -v dev="$dev" -v cls="$cls" -v n="$n" <<SQL
+	psql -XAtq -v ON_ERROR_STOP=1 -v input="$input" -v dev="$dev" -v cls="$cls" -v n="$n" \
+		-v user="${ENQUEUE_USER:-tester}" <<SQL
 BEGIN;
 CREATE TEMP TABLE new_tasks ON COMMIT DROP AS
   SELECT gen_random_uuid() AS id, ($prio)::int AS priority,
@@ -134,7 +137,7 @@ CREATE TEMP TABLE new_tasks ON COMMIT DROP AS
   FROM generate_series(1, :n) g;
 INSERT INTO tasks (id, user_id, type, state, device_name, device_class, queue, priority,
                    op_time, sample_rate, created_at, updated_at)
-  SELECT id, 'tester', 'run', 'queued', :'dev', :'cls', 'device:' || :'dev', priority,
+  SELECT id, :'user', 'run', 'queued', :'dev', :'cls', 'device:' || :'dev', priority,
          0.001, 1000, created_at, created_at FROM new_tasks;
 INSERT INTO task_history (task_id, state, at) SELECT id, 'queued', created_at FROM new_tasks;
 INSERT INTO task_blobs (task_id, kind, content_type, data)

@@ -23,22 +23,7 @@ check "devices registered and available" wait_sql \
 
 # enqueue_for USER DEVICE CLASS N PRIORITY: N tasks of USER, as enqueue_runs.
 enqueue_for() {
-	psql -XAtq -v ON_ERROR_STOP=1 -v input="{\"circuit\": $CIRCUIT, \"op_time\": 0.001, \"sample_rate\": 1000}" \
-		-v user="$1" -v dev="$2" -v cls="$3" -v n="$4" -v prio="$5" >/dev/null <<'SQL'
-BEGIN;
-CREATE TEMP TABLE new_tasks ON COMMIT DROP AS
-  SELECT gen_random_uuid() AS id, clock_timestamp() + (g * interval '1 millisecond') AS created_at
-  FROM generate_series(1, :n) g;
-INSERT INTO tasks (id, user_id, type, state, device_name, device_class, queue, priority,
-                   op_time, sample_rate, created_at, updated_at)
-  SELECT id, :'user', 'run', 'queued', :'dev', :'cls', 'device:' || :'dev', :prio,
-         0.001, 1000, created_at, created_at FROM new_tasks;
-INSERT INTO task_history (task_id, state, at) SELECT id, 'queued', created_at FROM new_tasks;
-INSERT INTO task_blobs (task_id, kind, content_type, data)
-  SELECT id, 'input', 'application/json', convert_to(:'input', 'UTF8') FROM new_tasks;
-SELECT pg_notify('acloud_tasks', 'device:' || :'dev');
-COMMIT;
-SQL
+	ENQUEUE_USER=$1 enqueue_runs "$2" "$3" "$4" "$5" >/dev/null
 }
 
 # ---- a reservation: only the holder's tasks run ------------------------------
