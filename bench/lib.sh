@@ -87,3 +87,39 @@ ticks_us() {
 	awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" \
 		'BEGIN { printf "%.0f\n", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }'
 }
+
+# bench_users N [LIMITS]: users bench001..benchN with the keys
+# ac_bench_NNN_000000000000 in the stack's auth.yml, without an active-task
+# cap (issue 12's default of 1 000 would turn a long creation run into
+# cheap 429s), and with LIMITS (YAML flow) as their rate limits if given.
+bench_users() {
+	local i
+	for i in $(seq 1 "$1"); do
+		printf '  - id: bench%03d\n    key: "ac_bench_%03d_000000000000"\n' "$i" "$i"
+		printf '    max_active_tasks: null\n'
+		[ -z "${2:-}" ] || printf '    limits: %s\n' "$2"
+	done >> "$ACLOUD_AUTH_FILE"
+	sleep 2 # the API reloads auth.yml when it changes
+}
+
+# creation_lua USER_EXPR: a wrk script that creates a Lorenz run on sim-1
+# as bench user USER_EXPR (a Lua expression, 1-based; tid is wrk's thread
+# number from 0, n the thread's request count).
+creation_lua() {
+	local circuit; circuit=$(cat "$ROOT/tests/data/lorenz_config.json")
+	cat <<LUA
+local body = '{"device_name": "sim-1", "op_time": 0.001, "sample_rate": 1000, "circuit": ' .. [==[$circuit]==] .. '}'
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+local n = 0
+request = function()
+  n = n + 1
+  local key = string.format("ac_bench_%03d_000000000000", $1)
+  return wrk.format("POST", "/api/v1/tasks/run",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key }, body)
+end
+LUA
+}

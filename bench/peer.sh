@@ -29,11 +29,7 @@ P_BASE=https://127.0.0.1:${PEER_TLS_PORT:-18091}
 # never to refuse within a run (the limit makes each creation take its
 # user's lock and count), and no cap on active tasks (nothing runs).
 USERS_PER_THREAD=64
-for i in $(seq 1 $((2 * USERS_PER_THREAD))); do
-	printf '  - id: bench%03d\n    key: "ac_bench_%03d_000000000000"\n' "$i" "$i"
-	printf '    max_active_tasks: null\n    limits: {SIMULATOR: {hourly: 1000000, daily: 10000000}}\n'
-done >> "$ACLOUD_AUTH_FILE"
-sleep 2
+bench_users $((2 * USERS_PER_THREAD)) '{SIMULATOR: {hourly: 1000000, daily: 10000000}}'
 
 # A finished task on each side: 3 states, like the peer's seed.
 PEER_TASK=$(pg_psql -d acloud -q -tA -v n=1 -v user_id=bench001 -v history=3 -v reset=1 \
@@ -56,25 +52,8 @@ for _ in $(seq 1 100); do
 	sleep 0.2
 done
 
-run_lua() { # lua expression for the user number (1-based) -> a wrk script
-	cat <<LUA
-local body = '{"device_name": "sim-1", "op_time": 0.001, "sample_rate": 1000, "circuit": ' .. [==[$CIRCUIT]==] .. '}'
-local threads = 0
-function setup(thread)
-  thread:set("tid", threads)
-  threads = threads + 1
-end
-local n = 0
-request = function()
-  n = n + 1
-  local key = string.format("ac_bench_%03d_000000000000", $1)
-  return wrk.format("POST", "/api/v1/tasks/run",
-    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key }, body)
-end
-LUA
-}
-run_lua "tid * $USERS_PER_THREAD + n % $USERS_PER_THREAD + 1" > "$TEST_OUT/peer-run.lua"
-run_lua 1 > "$TEST_OUT/peer-run1.lua"
+creation_lua "tid * $USERS_PER_THREAD + n % $USERS_PER_THREAD + 1" > "$TEST_OUT/peer-run.lua"
+creation_lua 1 > "$TEST_OUT/peer-run1.lua"
 
 # measure SIDE KIND -> "rps p50 p90 p99 non2xx"
 measure() {

@@ -15,34 +15,11 @@ bench_stop_scheduler
 # limit exact), so the load is that of many users who each wait for their
 # answer: each wrk thread cycles through 64 users of its own, more than its
 # connections, so no two requests in flight are the same user's.  One more
-# run sends everything as one user, to show that serialisation.  No
-# active-task cap (issue 12's default of 1 000 would turn the one-user run
-# into cheap 429s after its first thousand).
+# run sends everything as one user, to show that serialisation.
 USERS_PER_THREAD=64
-for i in $(seq 1 $((2 * USERS_PER_THREAD))); do
-	printf '  - id: bench%03d\n    key: "ac_bench_%03d_000000000000"\n    max_active_tasks: null\n' "$i" "$i"
-done >> "$ACLOUD_AUTH_FILE"
-sleep 2
-CIRCUIT=$(cat "$ROOT/tests/data/lorenz_config.json")
-run_lua() { # lua expression for the user number (1-based) -> a wrk script
-	cat <<LUA
-local body = '{"device_name": "sim-1", "op_time": 0.001, "sample_rate": 1000, "circuit": ' .. [==[$CIRCUIT]==] .. '}'
-local threads = 0
-function setup(thread)
-  thread:set("tid", threads)
-  threads = threads + 1
-end
-local n = 0
-request = function()
-  n = n + 1
-  local key = string.format("ac_bench_%03d_000000000000", $1)
-  return wrk.format("POST", "/api/v1/tasks/run",
-    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key }, body)
-end
-LUA
-}
-run_lua "tid * $USERS_PER_THREAD + n % $USERS_PER_THREAD + 1" > "$TEST_OUT/run.lua"
-run_lua 1 > "$TEST_OUT/run1.lua"
+bench_users $((2 * USERS_PER_THREAD))
+creation_lua "tid * $USERS_PER_THREAD + n % $USERS_PER_THREAD + 1" > "$TEST_OUT/run.lua"
+creation_lua 1 > "$TEST_OUT/run1.lua"
 
 pgbench_init
 say "pgbench -N and -S, $CONNS clients, ${DURATION}s each"

@@ -4,27 +4,10 @@
 #include "autoconfig.h"
 
 #include <string.h>
-#include <strings.h>
 
 #include "api/auth.h"
 #include "api/response.h"
-
-const char *auth_bearer_token(const char *authorization, size_t *len)
-{
-	const char *token;
-
-	if (authorization == NULL || strncasecmp(authorization, "Bearer ", 7) != 0)
-		return NULL;
-	token = authorization + 7;
-	while (*token == ' ')
-		token++;
-	*len = strlen(token);
-	while (*len > 0 && token[*len - 1] == ' ')
-		(*len)--;
-	if (*len == 0 || *len > AUTH_TOKEN_MAX)
-		return NULL;
-	return token;
-}
+#include "common/http_words.h"
 
 int auth_authenticate(struct request *r)
 {
@@ -33,7 +16,8 @@ int auth_authenticate(struct request *r)
 	const char *token;
 	size_t len;
 
-	token = auth_bearer_token(r->authorization, &len);
+	token = http_bearer_token(r->authorization, r->authorization ? strlen(r->authorization) : 0,
+	                          &len);
 	if (token == NULL) {
 		respond_error(r, 403, "Not authenticated");
 		return REQUEST_ERR;

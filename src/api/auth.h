@@ -9,12 +9,7 @@
 
 #include "api/request.h"
 
-#define AUTH_TOKEN_MAX 512
-
 /* Sets r->key, or answers 403 with the contract's detail and returns REQUEST_ERR. */
 int auth_authenticate(struct request *r);
-
-/* The token of an "Authorization: Bearer <token>" value, or NULL. Pure. */
-const char *auth_bearer_token(const char *authorization, size_t *len);
 
 #endif

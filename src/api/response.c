@@ -10,42 +10,7 @@
 
 #include "api/allocguard.h"
 #include "api/response.h"
-
-const char *http_reason(int status)
-{
-	switch (status) {
-	case 200:
-		return "OK";
-	case 201:
-		return "Created";
-	case 204:
-		return "No Content";
-	case 400:
-		return "Bad Request";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 409:
-		return "Conflict";
-	case 413:
-		return "Payload Too Large";
-	case 414:
-		return "URI Too Long";
-	case 422:
-		return "Unprocessable Entity";
-	case 429:
-		return "Too Many Requests";
-	case 500:
-		return "Internal Server Error";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Unknown";
-	}
-}
+#include "common/http_words.h"
 
 void response_header(struct request *r, const char *name, const char *fmt, ...)
 {

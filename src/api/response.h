@@ -38,6 +38,4 @@ void respond_validation(struct request *r, json_t *errors);
 void validation_add(json_t *errors, json_t *loc, const char *type, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-const char *http_reason(int status);
-
 #endif

@@ -6,6 +6,7 @@ libacloud_common_a_SOURCES = \
 	src/common/buf.c src/common/buf.h \
 	src/common/base64.c src/common/base64.h \
 	src/common/hex.c src/common/hex.h \
+	src/common/http_words.c src/common/http_words.h \
 	src/common/log.c src/common/log.h \
 	src/common/config.h \
 	src/common/config_yaml.c src/common/config_yaml.h \

@@ -72,6 +72,7 @@ static bool parse_request_line(const char *line, size_t len, struct http_request
 	return true;
 }
 
+/* A header value without the blanks around it (RFC 9110 OWS). */
 static void trim(const char **v, size_t *len)
 {
 	while (*len > 0 && (**v == ' ' || **v == '\t')) {
@@ -85,15 +86,13 @@ static void trim(const char **v, size_t *len)
 /* "Bearer <token>"; anything else leaves has_token false (403). */
 static void parse_authorization(const char *v, size_t len, struct http_request *req)
 {
-	if (len < 7 || strncasecmp(v, "Bearer ", 7) != 0)
+	size_t token_len;
+	const char *token = http_bearer_token(v, len, &token_len);
+
+	if (token == NULL)
 		return;
-	v += 7;
-	len -= 7;
-	trim(&v, &len);
-	if (len == 0 || len > HTTP_TOKEN_MAX)
-		return;
-	memcpy(req->token, v, len);
-	req->token[len] = '\0';
+	memcpy(req->token, token, token_len);
+	req->token[token_len] = '\0';
 	req->has_token = true;
 }
 
@@ -159,26 +158,6 @@ enum http_parse http_parse_head(const char *buf, size_t len, struct http_request
 	return HTTP_PARSE_OK;
 }
 
-static const char *status_text(int status)
-{
-	switch (status) {
-	case 400:
-		return "Bad Request";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 422:
-		return "Unprocessable Entity";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Internal Server Error";
-	}
-}
-
 char *http_json_response(int status, const char *json, size_t *len)
 {
 	size_t body = strlen(json), cap = body + 256;
@@ -191,7 +170,7 @@ char *http_json_response(int status, const char *json, size_t *len)
 		out, cap,
 		"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
 		"Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
-		status, status_text(status), body, json);
+		status, http_reason(status), body, json);
 	if (n < 0 || (size_t)n >= cap) {
 		free(out);
 		return NULL;

@@ -13,9 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/http_words.h"
+
 #define HTTP_HEAD_MAX    8192
-#define HTTP_TOKEN_MAX   512 /* as the API's AUTH_TOKEN_MAX */
-#define HTTP_TASK_ID_MAX 64  /* longer is not a UUID anyway */
+#define HTTP_TASK_ID_MAX 64 /* longer is not a UUID anyway */
 
 enum http_parse {
 	HTTP_PARSE_OK,
@@ -34,7 +35,7 @@ struct http_request {
 	enum http_route route;
 	char task_id[HTTP_TASK_ID_MAX + 1]; /* the raw path segment */
 	bool has_token;
-	char token[HTTP_TOKEN_MAX + 1]; /* the Bearer token, trimmed */
+	char token[BEARER_TOKEN_MAX + 1]; /* the Bearer token, trimmed */
 	bool has_last_event_id;
 	long long last_event_id; /* >= 0 */
 };

@@ -53,4 +53,15 @@ bool child_task_release(struct exec *e, int64_t now);
 bool child_task_reaped(struct exec *e, pid_t pid, int status, long maxrss_kb);
 void child_task_free(struct exec *e);
 
+/* The ops table of a driver that runs its task as a child: its name, its
+ * start and its probe (NULL: none), the rest the child_task_* functions. */
+#define CHILD_DRIVER_OPS(NAME, START, PROBE)                                           \
+	{                                                                              \
+		.name = (NAME), .start = (START), .poll_fds = child_task_poll_fds,     \
+		.on_readable = child_task_on_readable, .tick = child_task_tick,        \
+		.next_deadline = child_task_next_deadline, .abort = child_task_abort,  \
+		.shutdown = child_task_shutdown, .release = child_task_release,        \
+		.reaped = child_task_reaped, .free = child_task_free, .probe = (PROBE) \
+	}
+
 #endif

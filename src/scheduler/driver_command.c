@@ -71,32 +71,6 @@ static enum probe_verdict command_probe(const struct device_config *dc, const st
 	return ok ? PROBE_ALIVE : PROBE_DEAD;
 }
 
-const struct driver_ops command_driver = {
-	.name = "command",
-	.start = command_start,
-	.poll_fds = child_task_poll_fds,
-	.on_readable = child_task_on_readable,
-	.tick = child_task_tick,
-	.next_deadline = child_task_next_deadline,
-	.abort = child_task_abort,
-	.shutdown = child_task_shutdown,
-	.release = child_task_release,
-	.reaped = child_task_reaped,
-	.free = child_task_free,
-	.probe = command_probe,
-};
+const struct driver_ops command_driver = CHILD_DRIVER_OPS("command", command_start, command_probe);
 
-const struct driver_ops compile_driver = {
-	.name = "compile",
-	.start = compile_start,
-	.poll_fds = child_task_poll_fds,
-	.on_readable = child_task_on_readable,
-	.tick = child_task_tick,
-	.next_deadline = child_task_next_deadline,
-	.abort = child_task_abort,
-	.shutdown = child_task_shutdown,
-	.release = child_task_release,
-	.reaped = child_task_reaped,
-	.free = child_task_free,
-	.probe = NULL,
-};
+const struct driver_ops compile_driver = CHILD_DRIVER_OPS("compile", compile_start, NULL);

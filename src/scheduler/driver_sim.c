@@ -59,17 +59,4 @@ static enum probe_verdict sim_probe(const struct device_config *dc, const struct
 	return PROBE_ALIVE;
 }
 
-const struct driver_ops simulator_driver = {
-	.name = "simulator",
-	.start = sim_start,
-	.poll_fds = child_task_poll_fds,
-	.on_readable = child_task_on_readable,
-	.tick = child_task_tick,
-	.next_deadline = child_task_next_deadline,
-	.abort = child_task_abort,
-	.shutdown = child_task_shutdown,
-	.release = child_task_release,
-	.reaped = child_task_reaped,
-	.free = child_task_free,
-	.probe = sim_probe,
-};
+const struct driver_ops simulator_driver = CHILD_DRIVER_OPS("simulator", sim_start, sim_probe);

@@ -4,11 +4,11 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "api/auth.h"
 #include "api/body.h"
 #include "api/jsonscan.h"
 #include "api/validate.h"
 #include "common/hex.h"
+#include "common/http_words.h"
 
 Test(validate, names)
 {
@@ -54,33 +54,54 @@ Test(validate, bounded_longs)
 	cr_assert_not(parse_bounded_long("99999999999999999999999", 0, 1000, &v));
 }
 
+/* The token rule both servers use (src/common/http_words.c). */
+static const char *token_of(const char *value, size_t *len)
+{
+	return http_bearer_token(value, value ? strlen(value) : 0, len);
+}
+
 Test(auth, bearer_tokens)
 {
 	size_t len;
 	const char *t;
 
-	t = auth_bearer_token("Bearer abc", &len);
+	t = token_of("Bearer abc", &len);
 	cr_assert_not_null(t);
 	cr_assert_eq(len, 3);
 	cr_assert_eq(strncmp(t, "abc", len), 0);
-	t = auth_bearer_token("bearer   xyz  ", &len);
+	t = token_of("bearer   xyz  ", &len);
 	cr_assert_not_null(t);
 	cr_assert_eq(len, 3);
-	cr_assert_null(auth_bearer_token(NULL, &len));
-	cr_assert_null(auth_bearer_token("Basic abc", &len));
-	cr_assert_null(auth_bearer_token("Bearer ", &len));
-	cr_assert_null(auth_bearer_token("Bearerabc", &len));
+	t = token_of("Bearer \tk1\t", &len);
+	cr_assert_not_null(t);
+	cr_assert_eq(len, 2);
+	cr_assert_null(token_of(NULL, &len));
+	cr_assert_null(token_of("Basic abc", &len));
+	cr_assert_null(token_of("Bearer ", &len));
+	cr_assert_null(token_of("Bearer \t ", &len));
+	cr_assert_null(token_of("Bearerabc", &len));
 }
 
 Test(auth, overlong_token_rejected)
 {
-	char header[AUTH_TOKEN_MAX + 20];
+	char header[BEARER_TOKEN_MAX + 20];
 	size_t len;
 
 	strcpy(header, "Bearer ");
-	memset(header + 7, 'k', AUTH_TOKEN_MAX + 1);
-	header[7 + AUTH_TOKEN_MAX + 1] = '\0';
-	cr_assert_null(auth_bearer_token(header, &len));
+	memset(header + 7, 'k', BEARER_TOKEN_MAX);
+	header[7 + BEARER_TOKEN_MAX] = '\0';
+	cr_assert_not_null(token_of(header, &len), "the longest token is taken");
+	header[7 + BEARER_TOKEN_MAX] = 'k';
+	header[7 + BEARER_TOKEN_MAX + 1] = '\0';
+	cr_assert_null(token_of(header, &len));
+}
+
+Test(http, reason_phrases)
+{
+	cr_assert_str_eq(http_reason(404), "Not Found");
+	cr_assert_str_eq(http_reason(422), "Unprocessable Entity");
+	cr_assert_str_eq(http_reason(503), "Service Unavailable");
+	cr_assert_str_eq(http_reason(299), "Unknown");
 }
 
 static size_t values_of(const char *text, size_t max, bool *within)
