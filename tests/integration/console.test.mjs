@@ -103,6 +103,8 @@ test('console: key, compile, run on a simulator, live states, plot, CSV download
   await page.getByRole('button', { name: 'Submit compile' }).click();
   await page.locator('#task-state[data-state="succeeded"]').waitFor({ timeout: TIMEOUT });
   const cid = await page.locator('#task-id').innerText();
+  // The history follows from the task's event stream (see the run below).
+  await page.locator('#task-history li', { hasText: 'succeeded' }).waitFor({ timeout: TIMEOUT });
   assert.match(await page.locator('#task-history').innerText(), /queued[\s\S]*inprogress[\s\S]*succeeded/);
   await shot('2-compiled');
 
