@@ -106,10 +106,15 @@ GRANT SELECT ON queue_users TO acloud_app;
 -- everybody else, and the holder waits only for its own.  Reads the
 -- queue_users rows of one queue and the user's own tasks ahead, never the
 -- whole queue.
+--
+-- plpgsql rather than sql: a worker's connection keeps the plan of its
+-- query (generic after five calls, 0.2-0.4 ms), where a sql function's body
+-- is planned again on every call of the query that uses it (2 ms).
 CREATE FUNCTION acloud_queue_position(p_queue text, p_user text, p_priority integer,
                                       p_created timestamptz, p_id uuid) RETURNS bigint
-LANGUAGE sql STABLE AS $$
-    WITH mine AS (
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (WITH mine AS (
         SELECT count(*) AS ahead FROM tasks q
          WHERE q.queue = p_queue AND q.user_id = p_user AND q.priority = p_priority
            AND q.state = 'queued' AND (q.created_at, q.id) < (p_created, p_id)
@@ -140,7 +145,8 @@ LANGUAGE sql STABLE AS $$
                         AND NOT r.alone), 0)
          + coalesce((SELECT sum(u.queued) FROM queue_users u
                       WHERE u.queue = p_queue AND u.user_id = r.other AND u.queued > 0), 0)
-      FROM mine, turn, r
+      FROM mine, turn, r);
+END
 $$;
 GRANT EXECUTE ON FUNCTION acloud_queue_position TO acloud_app;
 

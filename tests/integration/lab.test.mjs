@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { api, KEYS, ROOT, STATE, pidOf, childrenOf, psql, sleep, waitFor } from './lib/api.mjs';
 
 const admin = KEYS.admin;
+const SEARCHER = 'ac_test_searcher_2222222222'; // tasks.test.mjs's key of that user
 const iso = (ms) => new Date(ms).toISOString();
 const HOUR = 3600e3;
 
@@ -98,12 +99,14 @@ test('queue_position counts the holder\'s tasks while their reservation runs', a
     priority, created_at) VALUES (gen_random_uuid(), '${user}', 'run', 'down-1', 'REDAC', 'device:down-1', ${prio},
     now() - interval '${ageS} s') RETURNING id`);
   const mine = queued('alice', 2, 60);
-  queued('searcher', 1, 30);
+  const theirs = queued('searcher', 1, 30);
   try {
-    const position = async () => (await api('GET', `/api/v1/tasks/${mine}`, { key: KEYS.alice })).json.queue_position;
+    const position = async (id = mine, key = KEYS.alice) => (await api('GET', `/api/v1/tasks/${id}`, { key })).json.queue_position;
     assert.equal(await position(), 1);
+    assert.equal(await position(theirs, SEARCHER), 2, 'the higher priority first');
     psql("SELECT outcome FROM acloud_create_reservation('down-1', 'searcher', now(), now() + interval '1 hour', NULL, 'reservation', 'admin', false)");
     assert.equal(await position(), 2, 'the holder\'s task goes first');
+    assert.equal(await position(theirs, SEARCHER), 1, 'the holder waits only for its own tasks');
   } finally {
     psql("DELETE FROM reservations WHERE device_name = 'down-1'; DELETE FROM tasks WHERE device_name = 'down-1'");
   }
