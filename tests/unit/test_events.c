@@ -73,7 +73,7 @@ Test(http, tokens_and_ids_out_of_bounds_are_ignored)
 {
 	struct http_request req;
 	char head[2048];
-	char token[HTTP_TOKEN_MAX + 2];
+	char token[BEARER_TOKEN_MAX + 2];
 
 	memset(token, 'k', sizeof(token) - 1);
 	token[sizeof(token) - 1] = '\0';
