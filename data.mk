@@ -5,7 +5,7 @@ sqldir = $(pkgdatadir)/sql
 dist_sql_DATA = sql/001_init.sql sql/002_task_api.sql sql/003_search_index.sql \
 	sql/004_usage_counters.sql sql/005_creation_cost.sql \
 	sql/006_events.sql \
-	sql/007_batch.sql
+	sql/007_batch.sql sql/009_reservations.sql sql/010_dispatch.sql
 
 examplesdir = $(pkgdatadir)/examples
 examples_DATA = etc/acloud.example.yml etc/auth.example.yml etc/devices.example.yml
