@@ -89,11 +89,10 @@ static void send_text(struct hub *h, struct sub *s, const char *text, size_t len
 		sub_update_out(h, s);
 }
 
-static void send_error(struct hub *h, struct sub *s, int status, const char *json)
+/* The stream's last words (an error, or the end event; NULL: out of
+ * memory): sent, then the stream drains and closes.  Takes `text`. */
+static void send_last(struct hub *h, struct sub *s, char *text, size_t len)
 {
-	size_t len;
-	char *text = http_json_response(status, json, &len);
-
 	if (text == NULL) {
 		sub_close(s);
 		return;
@@ -102,6 +101,14 @@ static void send_error(struct hub *h, struct sub *s, int status, const char *jso
 	free(text);
 	if (s->phase != SUB_DEAD)
 		s->phase = s->out_len > 0 ? SUB_DRAIN : SUB_DEAD;
+}
+
+static void send_error(struct hub *h, struct sub *s, int status, const char *json)
+{
+	size_t len = 0;
+	char *text = http_json_response(status, json, &len);
+
+	send_last(h, s, text, len);
 }
 
 static void send_event(struct hub *h, struct sub *s, const struct sse_event *ev)
@@ -120,17 +127,10 @@ static void send_event(struct hub *h, struct sub *s, const struct sse_event *ev)
 
 static void send_end(struct hub *h, struct sub *s, const char *state)
 {
-	size_t len;
+	size_t len = 0;
 	char *text = sse_format_end(s->last_id, s->task_id, state, &len);
 
-	if (text == NULL) {
-		sub_close(s);
-		return;
-	}
-	send_text(h, s, text, len);
-	free(text);
-	if (s->phase != SUB_DEAD)
-		s->phase = s->out_len > 0 ? SUB_DRAIN : SUB_DEAD;
+	send_last(h, s, text, len);
 }
 
 static bool terminal(const char *state)
