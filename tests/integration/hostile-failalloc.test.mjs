@@ -10,10 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { api, BUILD, ROOT, STATE, KEYS, childrenOf, sleep, waitFor } from './lib/api.mjs';
+import { api, BUILD, ROOT, SANITIZED, STATE, KEYS, childrenOf, sleep, waitFor } from './lib/api.mjs';
 
 const SHIM = `${BUILD}/tests/faultinject/failalloc.so`;
-const SANITIZED = /asan|ubsan/.test(execFileSync('ldd', [`${BUILD}/acloud-api`], { encoding: 'utf8' }));
 const MAX_SWEEP = Number(process.env.ACLOUD_FAILALLOC_SWEEP ?? 120);
 
 function fcgi(sock, params, body) {

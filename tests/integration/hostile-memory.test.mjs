@@ -6,9 +6,8 @@
 // body limit holds; reload-on-rss replaces a grown worker and says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { api, BUILD, KEYS, STATE, pidOf, childrenOf, sleep, waitFor } from './lib/api.mjs';
+import { api, KEYS, SANITIZED, STATE, pidOf, childrenOf, sleep, waitFor } from './lib/api.mjs';
 
 const API_LOG = `${STATE}/logs/acloud-api.log`;
 
@@ -35,7 +34,6 @@ function bomb(n) {
 // build's resident size says nothing about the heap a request cost; its
 // stack runs without reload-on-rss (scripts/lib/stack.sh) and the bound is
 // checked by the plain build's run.
-const SANITIZED = /asan|ubsan/.test(execFileSync('ldd', [`${BUILD}/acloud-api`], { encoding: 'utf8' }));
 
 function assertWorkersSmall() {
   if (SANITIZED) return;

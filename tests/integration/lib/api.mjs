@@ -10,6 +10,10 @@ export const HTTP_BASE = process.env.ACLOUD_TEST_HTTP_BASE ?? 'http://127.0.0.1:
 export const STATE = process.env.ACLOUD_TEST_STATE ?? '.dev-test';
 export const ROOT = process.env.ACLOUD_TEST_ROOT ?? '.';
 export const BUILD = process.env.ACLOUD_TEST_BUILD ?? 'build';
+// Whether the programs under test are the sanitizer build (ASan owns malloc,
+// and its quarantine makes resident sizes meaningless).
+export const SANITIZED = existsSync(`${BUILD}/acloud-api`) &&
+  /asan|ubsan/.test(execFileSync('ldd', [`${BUILD}/acloud-api`], { encoding: 'utf8' }));
 export const OUT = process.env.ACLOUD_TEST_OUT ?? `${STATE}/out`;
 export const AUTH_FILE = process.env.ACLOUD_TEST_AUTH_FILE ?? `${STATE}/auth.yml`;
 export const WORKERS = Number(process.env.ACLOUD_TEST_WORKERS ?? 2);
